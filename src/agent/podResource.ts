@@ -1,0 +1,58 @@
+/**
+ * The agent's view of a stored Pod object: only what it needs to run the pod.
+ * Values are validated on read; an invalid one is skipped by the watch-store.
+ */
+import { z } from 'zod';
+import type { RuntimePod } from '../runtime/podSpec.ts';
+
+const Port = z.object({ containerPort: z.number().int(), protocol: z.string().optional(), name: z.string().optional() });
+const Container = z.object({
+  name: z.string(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  ports: z.array(Port).optional(),
+  env: z.array(z.object({ name: z.string(), value: z.string().optional() })).optional(),
+});
+
+export const StoredPod = z.object({
+  metadata: z.object({
+    name: z.string(),
+    namespace: z.string(),
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
+  spec: z.object({
+    nodeName: z.string().optional(),
+    containers: z.array(Container),
+  }),
+});
+export type StoredPod = z.infer<typeof StoredPod>;
+
+export function parseStoredPod(_key: string, value: string): StoredPod {
+  return StoredPod.parse(JSON.parse(value));
+}
+
+export function toRuntimePod(pod: StoredPod): RuntimePod {
+  return { namespace: pod.metadata.namespace, name: pod.metadata.name, containers: pod.spec.containers };
+}
+
+/** Named container ports, exported with the endpoint (services' named targetPorts). */
+export function namedPorts(pod: StoredPod): { name: string; port: number; protocol: 'TCP' | 'UDP' | 'SCTP' }[] {
+  const out: { name: string; port: number; protocol: 'TCP' | 'UDP' | 'SCTP' }[] = [];
+  for (const c of pod.spec.containers) {
+    for (const p of c.ports ?? []) {
+      if (p.name === undefined) continue;
+      const protocol = p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP';
+      out.push({ name: p.name, port: p.containerPort, protocol });
+    }
+  }
+  return out;
+}
+
+/** The labels an endpoint carries: the pod's, plus its namespace and cluster (as Cilium adds them). */
+export function endpointLabels(pod: StoredPod, cluster: string): Record<string, string> {
+  return {
+    ...(pod.metadata.labels ?? {}),
+    'io.kubernetes.pod.namespace': pod.metadata.namespace,
+    'io.cilium.k8s.policy.cluster': cluster,
+  };
+}

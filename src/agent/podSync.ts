@@ -1,0 +1,116 @@
+/**
+ * Converges the pods running on this node to the pods scheduled to it.
+ * Runs only after the pod watch has fully synced, so a restarted agent never
+ * stops a pod it merely has not heard of yet; pods it finds running (by their
+ * records) are adopted, not restarted.
+ */
+import { keys } from '../kvstore/keys.ts';
+import type { WatchStore } from '../kvstore/watchStore.ts';
+import { errorMessage } from '../errors.ts';
+import type { PodRecord } from '../runtime/podRecord.ts';
+import { readPodRecords } from '../runtime/podRecord.ts';
+import type { PodRuntimeConfig } from '../runtime/podRuntime.ts';
+import { restartDeadProcesses, startPod, stopPod } from '../runtime/podRuntime.ts';
+import { podSpecHash } from '../runtime/podSpec.ts';
+import type { StoredPod } from './podResource.ts';
+import { toRuntimePod } from './podResource.ts';
+import type { PodStatusWriter } from './podStatusWriter.ts';
+
+const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+
+export class PodSync {
+  readonly #cfg: PodRuntimeConfig;
+  readonly #pods: WatchStore<StoredPod>;
+  readonly #status: PodStatusWriter;
+  readonly #failures = new Map<string, { count: number; nextAt: number }>();
+  #running: readonly PodRecord[] = [];
+
+  constructor(cfg: PodRuntimeConfig, pods: WatchStore<StoredPod>, status: PodStatusWriter) {
+    this.#cfg = cfg;
+    this.#pods = pods;
+    this.#status = status;
+  }
+
+  /** Pods scheduled to this node, by "ns/name". */
+  desired(): Map<string, StoredPod> {
+    const out = new Map<string, StoredPod>();
+    for (const p of this.#pods.values()) {
+      if (p.spec.nodeName === this.#cfg.node) out.set(`${p.metadata.namespace}/${p.metadata.name}`, p);
+    }
+    return out;
+  }
+
+  async reconcile(): Promise<void> {
+    if (!this.#pods.isSynced()) return;
+    const desired = this.desired();
+    const records = new Map<string, PodRecord>();
+    for (const r of readPodRecords(this.#cfg.stateDir, (file, err) => this.#cfg.logger.warn('unreadable pod record', { file, err: errorMessage(err) }))) {
+      records.set(`${r.namespace}/${r.name}`, r);
+    }
+    for (const [id, rec] of records) {
+      const want = desired.get(id);
+      if (want === undefined || podSpecHash(toRuntimePod(want)) !== rec.specHash) {
+        this.#cfg.logger.info('stopping pod', { pod: id, reason: want === undefined ? 'deleted' : 'spec changed' });
+        await stopPod(this.#cfg, rec);
+        await this.#status.forget(rec.namespace, rec.name);
+        records.delete(id);
+      }
+    }
+    for (const [id, pod] of desired) {
+      const rec = records.get(id);
+      try {
+        if (rec === undefined) await this.#start(id, pod);
+        else await this.#keep(pod, rec);
+      } catch (err) {
+        this.#fail(id, pod, err);
+      }
+    }
+    for (const id of this.#failures.keys()) if (!desired.has(id)) this.#failures.delete(id);
+    this.#running = readPodRecords(this.#cfg.stateDir);
+  }
+
+  /** Pods running on this node after the last reconcile: their IP and CNI container id. */
+  localEndpoints(): { ip: string; containerId: string }[] {
+    return this.#running.map((r) => ({ ip: r.ip, containerId: r.containerId }));
+  }
+
+  async #start(id: string, pod: StoredPod): Promise<void> {
+    const f = this.#failures.get(id);
+    if (f !== undefined && Date.now() < f.nextAt) return;
+    const { namespace, name } = pod.metadata;
+    await this.#status.status(namespace, name, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: '' });
+    this.#cfg.logger.info('starting pod', { pod: id });
+    const rec = await startPod(this.#cfg, toRuntimePod(pod));
+    this.#failures.delete(id);
+    await this.#keep(pod, rec);
+  }
+
+  async #keep(pod: StoredPod, rec: PodRecord): Promise<void> {
+    const next = restartDeadProcesses(this.#cfg, toRuntimePod(pod), rec);
+    await this.#status.endpoint(pod, next.ip);
+    await this.#status.status(rec.namespace, rec.name, {
+      phase: 'Running',
+      podIP: next.ip,
+      pids: next.processes.map((p) => p.pid),
+      netns: next.netns,
+      startedAt: next.startedAt,
+      restarts: next.restarts,
+      message: '',
+    });
+  }
+
+  #fail(id: string, pod: StoredPod, err: unknown): void {
+    const prev = this.#failures.get(id)?.count ?? 0;
+    const delay = RETRY_MS[Math.min(prev, RETRY_MS.length - 1)] ?? 30000;
+    this.#failures.set(id, { count: prev + 1, nextAt: Date.now() + delay });
+    this.#cfg.logger.error('pod failed to start', { pod: id, err: errorMessage(err), retryInMs: delay });
+    const { namespace, name } = pod.metadata;
+    void this.#status
+      .status(namespace, name, { phase: 'Failed', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: errorMessage(err) })
+      .catch(() => undefined);
+  }
+}
+
+export function podKeyOf(ns: string, name: string): string {
+  return keys.resource('pods', ns, name);
+}

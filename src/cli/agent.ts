@@ -1,0 +1,31 @@
+/**
+ * `weft agent`: the per-node daemon (started by `weft lab up`, one per node).
+ */
+import type { Command } from 'commander';
+import { runAgent } from '../agent/agent.ts';
+import { createLogger } from '../util/log.ts';
+import { tlsOptions, type EtcdFlagOptions, addEtcdFlags } from './daemonFlags.ts';
+
+export function registerAgent(program: Command): void {
+  const cmd = program
+    .command('agent')
+    .description('run the node agent (normally started by `weft lab up`)')
+    .requiredOption('--cluster <name>', 'cluster name')
+    .requiredOption('--node <name>', 'node name')
+    .requiredOption('--node-ip <ip>', "the node's IP on the underlay")
+    .requiredOption('--state-dir <dir>', 'where the agent keeps IPAM, pod records and its socket');
+  addEtcdFlags(cmd).action(async (opts: EtcdFlagOptions & { cluster: string; node: string; nodeIp: string; stateDir: string }) => {
+    const logger = createLogger({ component: 'agent', cluster: opts.cluster, node: opts.node });
+    const tls = tlsOptions(opts);
+    const agent = await runAgent(
+      { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp, etcd: opts.etcd.split(','), stateDir: opts.stateDir, ...(tls ? { tls } : {}) },
+      logger,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    logger.info('stopping (pods and datapath stay in place)');
+    await agent.stop();
+  });
+}

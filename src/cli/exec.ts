@@ -1,0 +1,46 @@
+/**
+ * `weft exec [-n NS] POD -- CMD…`: run a command inside a pod's network
+ * namespace (the pod's resolv.conf and hosts apply through ip netns exec).
+ */
+import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { getJson } from '../kvstore/json.ts';
+import { keys } from '../kvstore/keys.ts';
+import { PodStatus } from '../model/state.ts';
+import { WeftError, ErrorCode } from '../errors.ts';
+import { netnsExists } from '../runtime/netns.ts';
+import { withKv } from './kv.ts';
+
+export async function podNetns(cmd: Command, ns: string, pod: string): Promise<string> {
+  const status = await withKv(cmd, (kv) => getJson(kv, keys.podStatus(ns, pod), PodStatus));
+  if (status === undefined) throw new WeftError(ErrorCode.NotFound, `pod "${pod}" not found in namespace "${ns}" (try \`weft get pods -n ${ns}\`)`);
+  if (status.phase !== 'Running' || status.netns === '') {
+    throw new WeftError(ErrorCode.Conflict, `pod ${ns}/${pod} is ${status.phase}, not Running${status.message ? `: ${status.message}` : ''}`);
+  }
+  if (!netnsExists(status.netns)) {
+    throw new WeftError(ErrorCode.NotFound, `pod ${ns}/${pod}: its network namespace ${status.netns} is not on this machine`);
+  }
+  return status.netns;
+}
+
+export function registerExec(program: Command): void {
+  program
+    .command('exec')
+    .description('run a command in a pod (its network namespace), like kubectl exec')
+    .option('-n, --namespace <ns>', 'namespace of the pod', 'default')
+    .argument('<pod>', 'pod name')
+    .argument('<command...>', 'command and arguments (after --)')
+    .passThroughOptions()
+    .action(async (pod: string, command: string[], opts: { namespace: string }, cmd: Command) => {
+      const netns = await podNetns(cmd, opts.namespace, pod);
+      // With pass-through options commander keeps the "--" separator; it is not part of the command.
+      const [bin, ...args] = command[0] === '--' ? command.slice(1) : command;
+      if (bin === undefined) throw new WeftError(ErrorCode.InvalidInput, 'no command given: weft exec POD -- CMD [ARGS…]');
+      const child = spawn('ip', ['netns', 'exec', netns, bin, ...args], { stdio: 'inherit' });
+      const code = await new Promise<number>((resolve) => {
+        child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+        child.on('error', () => resolve(127));
+      });
+      process.exitCode = code;
+    });
+}

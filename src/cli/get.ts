@@ -1,0 +1,113 @@
+/**
+ * `weft get TYPE`: kubectl-shaped listings. Pods join their stored object with
+ * the status the node's agent wrote.
+ */
+import type { KvBackend } from '../kvstore/backend.ts';
+import { keys } from '../kvstore/keys.ts';
+import type { AnyKindDef } from '../model/kindRegistry.ts';
+import { namespaceOf } from '../model/kindRegistry.ts';
+import { listResources } from '../model/resourceStore.ts';
+import type { Resource } from '../model/resources.ts';
+import { PodStatus } from '../model/state.ts';
+import { WeftError, ErrorCode } from '../errors.ts';
+import { formatAge, printColumns, printJson } from './output.ts';
+
+export interface GetOptions {
+  readonly name: string | undefined;
+  readonly namespace: string;
+  readonly allNamespaces?: boolean | undefined;
+  readonly selector?: string | undefined;
+  readonly output: 'table' | 'wide' | 'json';
+}
+
+export function parseSelector(selector: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (selector === undefined || selector === '') return out;
+  for (const part of selector.split(',')) {
+    const [k, v, ...rest] = part.split('=');
+    if (k === undefined || k === '' || v === undefined || rest.length > 0) {
+      throw new WeftError(ErrorCode.InvalidInput, `label selector "${selector}": "${part}" is not key=value`);
+    }
+    out[k.trim()] = v.trim();
+  }
+  return out;
+}
+
+function matches(r: Resource, sel: Record<string, string>): boolean {
+  return Object.entries(sel).every(([k, v]) => r.metadata.labels[k] === v);
+}
+
+async function podStatuses(kv: KvBackend): Promise<Map<string, PodStatus>> {
+  const { entries } = await kv.list(keys.podStatusPrefix());
+  const out = new Map<string, PodStatus>();
+  for (const e of entries) {
+    const parsed = PodStatus.safeParse(JSON.parse(e.value));
+    if (parsed.success) out.set(e.key.slice(keys.podStatusPrefix().length), parsed.data);
+  }
+  return out;
+}
+
+function ownedPods(pods: readonly Resource[], owner: Resource): Resource[] {
+  return pods.filter(
+    (p) => namespaceOf(p) === namespaceOf(owner) && (p.metadata.ownerReferences ?? []).some((o) => o.kind === owner.kind && o.name === owner.metadata.name),
+  );
+}
+
+export async function printGet(kv: KvBackend, def: AnyKindDef, opts: GetOptions): Promise<void> {
+  const ns = def.namespaced && opts.allNamespaces !== true ? opts.namespace : undefined;
+  const sel = parseSelector(opts.selector);
+  let items = (await listResources(kv, def.plural, ns)).filter((r) => matches(r, sel));
+  if (opts.name !== undefined) {
+    items = items.filter((r) => r.metadata.name === opts.name);
+    if (items.length === 0) throw new WeftError(ErrorCode.NotFound, `${def.singular} "${opts.name}" not found${ns ? ` in namespace "${ns}"` : ''}`);
+  }
+  const statuses = def.plural === 'pods' || def.group === 'apps' ? await podStatuses(kv) : new Map<string, PodStatus>();
+  if (opts.output === 'json') {
+    printJson(items.map((r) => (def.plural === 'pods' ? { ...r, status: statuses.get(`${namespaceOf(r) ?? ''}/${r.metadata.name}`) ?? null } : r)));
+    return;
+  }
+  if (items.length === 0) {
+    process.stderr.write(`No resources found${ns ? ` in ${ns} namespace` : ''}.\n`);
+    return;
+  }
+  const showNs = def.namespaced && opts.allNamespaces === true;
+  const pods = def.group === 'apps' ? await listResources(kv, 'pods') : [];
+  const { header, rows } = tableFor(def, items, statuses, pods, opts.output === 'wide');
+  printColumns(showNs ? ['NAMESPACE', ...header] : header, items.map((r, i) => (showNs ? [namespaceOf(r) ?? '', ...(rows[i] ?? [])] : (rows[i] ?? []))));
+}
+
+function tableFor(def: AnyKindDef, items: readonly Resource[], statuses: Map<string, PodStatus>, pods: readonly Resource[], wide: boolean): { header: string[]; rows: string[][] } {
+  const age = (r: Resource): string => formatAge(r.metadata.creationTimestamp ?? '');
+  const running = (owned: readonly Resource[]): number => owned.filter((p) => statuses.get(`${namespaceOf(p) ?? ''}/${p.metadata.name}`)?.phase === 'Running').length;
+  switch (def.kind) {
+    case 'Pod': {
+      const header = ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', ...(wide ? ['IP', 'NODE'] : [])];
+      const rows = items.map((p) => {
+        const s = statuses.get(`${namespaceOf(p) ?? ''}/${p.metadata.name}`);
+        const node = (p as { spec?: { nodeName?: string } }).spec?.nodeName ?? '<none>';
+        const phase = s?.phase ?? 'Pending';
+        const containers = (p as { spec: { containers: unknown[] } }).spec.containers.length;
+        return [p.metadata.name, `${phase === 'Running' ? containers : 0}/${containers}`, phase, String(s?.restarts ?? 0), age(p), ...(wide ? [s?.podIP || '<none>', node] : [])];
+      });
+      return { header, rows };
+    }
+    case 'Deployment':
+    case 'StatefulSet': {
+      const rows = items.map((d) => {
+        const owned = ownedPods(pods, d);
+        const replicas = (d as { spec: { replicas: number } }).spec.replicas;
+        return [d.metadata.name, `${running(owned)}/${replicas}`, String(owned.length), String(running(owned)), age(d)];
+      });
+      return { header: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'], rows };
+    }
+    case 'DaemonSet': {
+      const rows = items.map((d) => {
+        const owned = ownedPods(pods, d);
+        return [d.metadata.name, String(owned.length), String(owned.length), String(running(owned)), age(d)];
+      });
+      return { header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], rows };
+    }
+    default:
+      return { header: ['NAME', 'STATUS', 'AGE'], rows: items.map((r) => [r.metadata.name, 'Active', age(r)]) };
+  }
+}

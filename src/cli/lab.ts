@@ -1,0 +1,143 @@
+/**
+ * `weft lab up | status | down | process`: clusters made of network
+ * namespaces on this machine, the way kind makes them of containers.
+ */
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { WeftError, ErrorCode } from '../errors.ts';
+import { createEtcdKv } from '../kvstore/etcd.ts';
+import { CLI_ENTRY, NODE_BIN } from '../util/paths.ts';
+import { labDown } from '../lab/down.ts';
+import { formatLabStatus } from '../lab/format.ts';
+import type { LabProcessName, PlanEnv } from '../lab/plan.ts';
+import { controlProcess } from '../lab/processControl.ts';
+import type { ProcessAction } from '../lab/processControl.ts';
+import { streamProgress } from '../lab/progress.ts';
+import type { Progress } from '../lab/progress.ts';
+import { labDir } from '../lab/state.ts';
+import { labStatus } from '../lab/status.ts';
+import { labUp, usageLines } from '../lab/up.ts';
+import { parseClusterSpec } from '../lab/validate.ts';
+import { outputOption } from './config.ts';
+
+export const ETCD_BIN = '/usr/bin/etcd';
+
+export function labPlanEnv(): PlanEnv {
+  return { labDir: labDir(), nodeBin: NODE_BIN, cliEntry: CLI_ENTRY, etcdBin: ETCD_BIN };
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Progress on stdout for humans; on stderr when stdout carries JSON. */
+function progressFor(output: string): Progress {
+  return streamProgress(output === 'json' ? process.stderr : process.stdout);
+}
+
+interface UpOptions {
+  name?: string;
+  id?: string;
+  nodes?: string;
+  podCidr?: string;
+  serviceCidr?: string;
+  routing?: string;
+  nodeCidrMask?: string;
+  wait: boolean;
+  waitTimeout: string;
+  output: string;
+}
+
+function parseSeconds(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 3600) {
+    throw new WeftError(ErrorCode.InvalidInput, `--${flag} "${text}" is not a number of seconds 1-3600`);
+  }
+  return Number(text) * 1000;
+}
+
+function registerUp(lab: Command): void {
+  lab
+    .command('up')
+    .description('create a lab cluster: a control-plane host (etcd + operator) and N node hosts (agent)')
+    .option('--name <name>', 'cluster name (1-32 characters [a-z0-9-])')
+    .option('--id <id>', 'cluster id 1-255, unique in the mesh')
+    .option('--nodes <n>', 'number of node hosts', '1')
+    .option('--pod-cidr <cidr>', 'pod CIDR(s), comma-separated, e.g. 10.1.0.0/16')
+    .option('--service-cidr <cidr>', 'service CIDR, e.g. 10.101.0.0/16')
+    .addOption(new Option('--routing <mode>', 'pod-to-pod across nodes').choices(['native', 'tunnel']).default('tunnel'))
+    .option('--node-cidr-mask <bits>', "prefix length of each node's PodCIDR", '24')
+    .option('--no-wait', 'do not wait for the nodes to be ready')
+    .option('--wait-timeout <seconds>', 'how long to wait for the nodes to be ready', '60')
+    .addOption(outputOption())
+    .action(async (opts: UpOptions) => {
+      const spec = parseClusterSpec(opts);
+      const waitTimeoutMs = parseSeconds('wait-timeout', opts.waitTimeout);
+      const progress = progressFor(opts.output);
+      const result = await labUp({
+        spec,
+        wait: opts.wait,
+        waitTimeoutMs,
+        progress,
+        underlayOverride: process.env['WEFT_LAB_UNDERLAY'],
+        planEnv: labPlanEnv(),
+        openKv: (endpoints) => createEtcdKv({ endpoints, dialTimeoutMs: 5000 }),
+      });
+      if (opts.output === 'json') {
+        printJson(result);
+        return;
+      }
+      process.stdout.write(`\n${usageLines(spec.name).join('\n')}\n`);
+    });
+}
+
+function registerStatus(lab: Command): void {
+  lab
+    .command('status')
+    .description('lab clusters, their hosts, netns and processes')
+    .addOption(outputOption())
+    .action((opts: { output: string }) => {
+      const status = labStatus();
+      if (opts.output === 'json') printJson(status);
+      else process.stdout.write(`${formatLabStatus(status)}\n`);
+    });
+}
+
+function registerDown(lab: Command): void {
+  lab
+    .command('down')
+    .description('remove a lab cluster (or all of them): processes, netns, veths, state, context')
+    .option('--name <name>', 'the cluster to remove (default: every lab cluster)')
+    .addOption(outputOption())
+    .action(async (opts: { name?: string; output: string }) => {
+      if (process.getuid?.() !== 0) throw new WeftError(ErrorCode.NotRoot, '`weft lab down` needs root (network namespaces, veths)');
+      const result = await labDown(opts.name, progressFor(opts.output));
+      if (opts.output === 'json') printJson(result);
+      else if (result.removed.length === 0) process.stdout.write('Nothing to remove.\n');
+    });
+}
+
+function registerProcess(lab: Command): void {
+  const proc = lab.command('process').description('stop, start or restart one lab process (failure tests)');
+  for (const action of ['stop', 'start', 'restart'] as const satisfies readonly ProcessAction[]) {
+    proc
+      .command(action)
+      .description(`${action} a recorded lab process`)
+      .requiredOption('--name <cluster>', 'lab cluster')
+      .requiredOption('--host <host>', 'cp, n1, n2, …')
+      .addOption(new Option('--process <process>', 'which process').choices(['etcd', 'operator', 'agent']).makeOptionMandatory())
+      .addOption(outputOption())
+      .action(async (opts: { name: string; host: string; process: LabProcessName; output: string }) => {
+        if (process.getuid?.() !== 0) throw new WeftError(ErrorCode.NotRoot, '`weft lab process` needs root');
+        const result = await controlProcess(action, opts.name, opts.host, opts.process, progressFor(opts.output));
+        if (opts.output === 'json') printJson(result);
+      });
+  }
+}
+
+export function registerLab(program: Command): void {
+  const lab = program.command('lab').description('clusters of network namespaces on this machine (like kind)');
+  registerUp(lab);
+  registerStatus(lab);
+  registerDown(lab);
+  registerProcess(lab);
+}

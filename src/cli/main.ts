@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The `weft` command line. Each command lives in its own file and registers
+ * itself here.
+ */
+import { Command, CommanderError } from 'commander';
+import { errorMessage, isWeftError } from '../errors.ts';
+import { registerLab } from './lab.ts';
+import { registerConfig } from './config.ts';
+import { registerOperator } from './operator.ts';
+import { registerAgent } from './agent.ts';
+import { registerResources } from './resources.ts';
+import { registerNode } from './node.ts';
+import { registerExec } from './exec.ts';
+import { registerDemo } from './demo.ts';
+import { registerCniServeCommands } from './cni.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('weft')
+    .description('Weft: a cluster mesh for Linux (pods across clusters, global services, identity policy)')
+    .option('--context <name>', 'cluster context to use (see `weft config get-contexts`)')
+    .enablePositionalOptions()
+    .showHelpAfterError()
+    .exitOverride();
+  registerLab(program);
+  registerConfig(program);
+  registerResources(program);
+  registerNode(program);
+  registerExec(program);
+  registerDemo(program);
+  registerOperator(program);
+  registerAgent(program);
+  registerCniServeCommands(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const code = isWeftError(err) ? err.code : 'Error';
+    process.stderr.write(`Error (${code}): ${errorMessage(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

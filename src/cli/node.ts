@@ -1,0 +1,40 @@
+/**
+ * `weft node list`: every node the cluster knows, as cluster/node, like
+ * `cilium node list` (seed 003).
+ */
+import type { Command } from 'commander';
+import { NodeState } from '../model/state.ts';
+import type { KvBackend } from '../kvstore/backend.ts';
+import { outputOption } from './config.ts';
+import { withKv } from './kv.ts';
+import { printColumns, printJson } from './output.ts';
+
+export async function listNodes(kv: KvBackend): Promise<NodeState[]> {
+  const { entries } = await kv.list('weft/state/nodes/v1/');
+  const nodes: NodeState[] = [];
+  for (const e of entries) {
+    const parsed = NodeState.safeParse(JSON.parse(e.value));
+    if (parsed.success) nodes.push(parsed.data);
+    else process.stderr.write(`warning: skipping invalid node value at ${e.key}\n`);
+  }
+  return nodes.sort((a, b) => `${a.cluster}/${a.name}`.localeCompare(`${b.cluster}/${b.name}`));
+}
+
+export function nodeRows(nodes: readonly NodeState[]): string[][] {
+  return nodes.map((n) => [`${n.cluster}/${n.name}`, n.ip, n.podCIDR === '' ? '<pending>' : n.podCIDR, n.ready ? 'yes' : 'no']);
+}
+
+export function registerNode(program: Command): void {
+  const node = program.command('node').description('nodes of the cluster');
+  node
+    .command('list')
+    .description('list nodes as cluster/node with their IP and PodCIDR')
+    .addOption(outputOption())
+    .action(async (opts: { output: string }, cmd: Command) => {
+      await withKv(cmd, async (kv) => {
+        const nodes = await listNodes(kv);
+        if (opts.output === 'json') printJson(nodes);
+        else printColumns(['Name', 'IPv4 Address', 'Endpoint CIDR', 'Ready'], nodeRows(nodes));
+      });
+    });
+}

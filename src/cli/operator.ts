@@ -1,0 +1,42 @@
+/**
+ * `weft operator`: the per-cluster control-plane daemon (started by
+ * `weft lab up` in the control-plane netns). Runs until SIGTERM/SIGINT, logs
+ * JSON lines to stderr.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import { createEtcdKv } from '../kvstore/etcd.ts';
+import { startOperator } from '../operator/operator.ts';
+import { createLogger } from '../util/log.ts';
+import { addEtcdFlags, tlsOptions } from './daemonFlags.ts';
+import type { EtcdFlagOptions } from './daemonFlags.ts';
+
+interface OperatorFlags extends EtcdFlagOptions {
+  cluster: string;
+  stateDir: string;
+}
+
+export function registerOperator(program: Command): void {
+  const cmd = program
+    .command('operator')
+    .description('run the cluster operator: node PodCIDRs, Deployments/DaemonSets/StatefulSets → pods, scheduling (normally started by `weft lab up`)')
+    .requiredOption('--cluster <name>', 'cluster name (reads weft/cluster-config/<name>)')
+    .requiredOption('--state-dir <dir>', "the operator's working directory (created when missing)");
+  addEtcdFlags(cmd).action(async (opts: OperatorFlags) => {
+    const logger = createLogger({ component: 'operator', cluster: opts.cluster });
+    mkdirSync(opts.stateDir, { recursive: true });
+    const tls = tlsOptions(opts);
+    const endpoints = opts.etcd.split(',').map((u) => u.trim()).filter((u) => u !== '');
+    const kv = createEtcdKv({ endpoints, ...(tls === undefined ? {} : { tls }) });
+    const operator = startOperator({ kv, cluster: opts.cluster, logger });
+    logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir });
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    logger.info('operator stopping', { signal });
+    await operator.stop();
+    await kv.close();
+    logger.info('operator stopped');
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * `weft apply -f`, `weft delete`, `weft get`: Kubernetes-shaped objects in
+ * the cluster's etcd. Every document is validated before anything is written,
+ * and a file is applied (or deleted) all or nothing.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { WeftError, ErrorCode } from '../errors.ts';
+import { parseManifests } from '../model/manifest.ts';
+import { applyDocuments } from '../model/resourceStore.ts';
+import { deleteDocuments, deleteResources } from '../model/resourceDelete.ts';
+import { resolveKindName } from '../model/kindRegistry.ts';
+import { withKv } from './kv.ts';
+import { printGet } from './get.ts';
+
+export function readManifestSource(file: string): string {
+  try {
+    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new WeftError(ErrorCode.InvalidInput, `cannot read ${file === '-' ? 'standard input' : `"${file}"`}: ${(err as Error).message}`);
+  }
+}
+
+function parseFile(file: string) {
+  return parseManifests(readManifestSource(file), file === '-' ? '<stdin>' : file);
+}
+
+export function registerResources(program: Command): void {
+  program
+    .command('apply')
+    .description('create or update objects from a YAML file (all documents or none)')
+    .requiredOption('-f, --filename <file>', 'manifest file, or - for standard input')
+    .action(async (opts: { filename: string }, cmd: Command) => {
+      const docs = parseFile(opts.filename);
+      if (docs.length === 0) throw new WeftError(ErrorCode.InvalidManifest, `${opts.filename}: no objects to apply`);
+      await withKv(cmd, async (kv) => {
+        for (const r of await applyDocuments(kv, docs)) process.stdout.write(`${r.display} ${r.action}\n`);
+      });
+    });
+
+  program
+    .command('delete')
+    .description('delete objects named in a file (-f) or on the command line (TYPE NAME…)')
+    .option('-f, --filename <file>', 'manifest file, or - for standard input')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .argument('[type]', 'resource type: pod, deployment, daemonset, statefulset, namespace')
+    .argument('[names...]', 'object names')
+    .action(async (type: string | undefined, names: string[], opts: { filename?: string; namespace: string }, cmd: Command) => {
+      await withKv(cmd, async (kv) => {
+        let results;
+        if (opts.filename !== undefined) {
+          results = await deleteDocuments(kv, parseFile(opts.filename));
+        } else {
+          if (type === undefined || names.length === 0) throw new WeftError(ErrorCode.InvalidInput, 'give -f FILE, or a type and one or more names: weft delete pod NAME');
+          const def = resolveKindName(type);
+          results = await deleteResources(kv, names.map((name) => ({ plural: def.plural, namespace: def.namespaced ? opts.namespace : undefined, name })));
+        }
+        let missing = 0;
+        for (const r of results) {
+          if (r.action === 'deleted') process.stdout.write(`${r.display} deleted\n`);
+          else {
+            missing++;
+            process.stderr.write(`Error from server (NotFound): ${r.display} not found\n`);
+          }
+        }
+        if (missing > 0) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('get')
+    .description('list objects: pods, deployments, daemonsets, statefulsets, namespaces')
+    .argument('<type>', 'resource type')
+    .argument('[name]', 'one object')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-A, --all-namespaces', 'every namespace')
+    .option('-l, --selector <labels>', 'label selector k=v[,k=v]')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
+    .action(async (type: string, name: string | undefined, opts: { namespace: string; allNamespaces?: boolean; selector?: string; output: 'table' | 'wide' | 'json' }, cmd: Command) => {
+      await withKv(cmd, (kv) => printGet(kv, resolveKindName(type), { ...opts, name }));
+    });
+}

@@ -1,0 +1,135 @@
+/**
+ * The plugin's commands: ADD allocates an address from the agent, wires the
+ * veth and registers the endpoint (undoing both when a step fails); DEL tears
+ * down and releases (and succeeds when there is nothing left); CHECK compares
+ * the wiring with what ADD set up; STATUS and GC ask the agent. Effects come
+ * in through PluginDeps so the logic is tested with fakes.
+ */
+import { errorMessage } from '../errors.ts';
+import type { AgentClient } from './client.ts';
+import { CniCode, cniError } from './codes.ts';
+import { parseNetConf, checkVersion } from './netconf.ts';
+import type { WeftNetConf } from './netconf.ts';
+import { addResult, versionResult } from './result.ts';
+import type { CniResult } from './result.ts';
+import { podOf } from './skel.ts';
+import type { CniInvocation } from './skel.ts';
+import { hostVethName, planWiring, wiringProblems } from './veth.ts';
+import type { PodNetwork } from './wire.ts';
+
+export interface PluginDeps {
+  connect(socketPath: string): Promise<AgentClient>;
+  net: PodNetwork;
+  netnsExists(path: string): boolean;
+  /** Diagnostics (stderr). */
+  warn(msg: string): void;
+}
+
+async function withAgent<T>(deps: PluginDeps, conf: WeftNetConf, fn: (agent: AgentClient) => Promise<T>): Promise<T> {
+  const agent = await deps.connect(conf.socket);
+  try {
+    return await fn(agent);
+  } finally {
+    agent.close();
+  }
+}
+
+function requireNetns(inv: CniInvocation, deps: PluginDeps): void {
+  if (/[\s"'\\]/.test(inv.netns)) throw cniError(CniCode.InvalidEnv, `CNI_NETNS "${inv.netns}" must not contain whitespace, quotes or backslashes`);
+  if (!deps.netnsExists(inv.netns)) {
+    throw cniError(CniCode.UnknownContainer, `network namespace "${inv.netns}" (CNI_NETNS) of container ${inv.containerId} does not exist`);
+  }
+}
+
+async function cmdAdd(inv: CniInvocation, conf: WeftNetConf, deps: PluginDeps): Promise<CniResult> {
+  requireNetns(inv, deps);
+  const pod = podOf(inv.args);
+  return withAgent(deps, conf, async (agent) => {
+    const { ip } = await agent.allocate({ containerId: inv.containerId, ifName: inv.ifName, ...pod });
+    const plan = planWiring({ containerId: inv.containerId, ifName: inv.ifName, netns: inv.netns, ip, ...(conf.mtu === undefined ? {} : { mtu: conf.mtu }) });
+    try {
+      try {
+        await deps.net.wire(plan, inv.netns);
+      } catch (err) {
+        throw cniError(CniCode.WiringFailed, `cannot wire ${inv.ifName} of container ${inv.containerId} (${ip}, host veth ${plan.hostVeth}): ${errorMessage(err)}`);
+      }
+      const ep = { containerId: inv.containerId, ifName: inv.ifName, netns: inv.netns, podNamespace: pod.podNamespace ?? '', podName: pod.podName ?? '', ip, hostVeth: plan.hostVeth };
+      await agent.register(ep);
+    } catch (err) {
+      await deps.net.unwire(plan.hostVeth).catch((e: unknown) => deps.warn(`undo: cannot delete ${plan.hostVeth}: ${errorMessage(e)}`));
+      await agent.release(inv.containerId, inv.ifName).catch((e: unknown) => deps.warn(`undo: cannot release ${ip}: ${errorMessage(e)}`));
+      throw err;
+    }
+    const mtu = conf.mtu === undefined ? {} : { mtu: conf.mtu };
+    return addResult({ cniVersion: conf.cniVersion, hostVeth: plan.hostVeth, hostMac: plan.hostMac, ifName: inv.ifName, podMac: plan.podMac, netns: inv.netns, ip, ...mtu });
+  });
+}
+
+async function cmdDel(inv: CniInvocation, conf: WeftNetConf, deps: PluginDeps): Promise<void> {
+  await deps.net.unwire(hostVethName(inv.containerId, inv.ifName));
+  await withAgent(deps, conf, (agent) => agent.del({ containerId: inv.containerId, ifName: inv.ifName, ...podOf(inv.args) }));
+}
+
+function prevResultProblems(prev: Record<string, unknown> | undefined, ip: string): string[] {
+  if (prev === undefined) return [];
+  const ips = Array.isArray(prev['ips']) ? (prev['ips'] as { address?: unknown }[]) : [];
+  return ips.some((x) => x.address === `${ip}/32`) ? [] : [`prevResult does not list the allocated address ${ip}/32`];
+}
+
+async function cmdCheck(inv: CniInvocation, conf: WeftNetConf, deps: PluginDeps): Promise<void> {
+  requireNetns(inv, deps);
+  const held = await withAgent(deps, conf, (agent) => agent.get(inv.containerId, inv.ifName));
+  if (held === undefined) throw cniError(CniCode.CheckFailed, `the weft agent holds no address for container ${inv.containerId} ${inv.ifName}`);
+  const hostVeth = hostVethName(inv.containerId, inv.ifName);
+  const seen = await deps.net.observe(inv.netns);
+  const problems = [...prevResultProblems(conf.prevResult, held.ip), ...wiringProblems({ hostVeth, ifName: inv.ifName, ip: held.ip }, seen.host, seen.pod)];
+  if (problems.length > 0) throw cniError(CniCode.CheckFailed, `container ${inv.containerId} ${inv.ifName} (${held.ip}) is not wired as ADD left it: ${problems.join('; ')}`);
+}
+
+async function cmdStatus(conf: WeftNetConf, deps: PluginDeps): Promise<void> {
+  try {
+    await withAgent(deps, conf, (agent) => agent.status());
+  } catch (err) {
+    throw cniError(CniCode.NotAvailable, `weft is not available: ${errorMessage(err)}`);
+  }
+}
+
+async function cmdGc(conf: WeftNetConf, deps: PluginDeps): Promise<void> {
+  if (conf.validAttachments === undefined) throw cniError(CniCode.InvalidConfig, 'GC needs "cni.dev/valid-attachments" in the network configuration');
+  const valid = conf.validAttachments;
+  const released = await withAgent(deps, conf, (agent) => agent.gc(valid));
+  for (const r of released) {
+    await deps.net.unwire(r.hostVeth).catch((e: unknown) => deps.warn(`gc: cannot delete ${r.hostVeth}: ${errorMessage(e)}`));
+  }
+}
+
+function requestedVersion(stdin: string): string | undefined {
+  try {
+    const v = (JSON.parse(stdin) as { cniVersion?: unknown }).cniVersion;
+    return typeof v === 'string' ? checkVersion(v) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run one invocation; the value to print on stdout, or undefined for none. */
+export async function runPlugin(inv: CniInvocation, stdin: string, deps: PluginDeps): Promise<object | undefined> {
+  if (inv.command === 'VERSION') return versionResult(requestedVersion(stdin));
+  const conf = parseNetConf(stdin);
+  switch (inv.command) {
+    case 'ADD':
+      return cmdAdd(inv, conf, deps);
+    case 'DEL':
+      await cmdDel(inv, conf, deps);
+      return undefined;
+    case 'CHECK':
+      await cmdCheck(inv, conf, deps);
+      return undefined;
+    case 'STATUS':
+      await cmdStatus(conf, deps);
+      return undefined;
+    case 'GC':
+      await cmdGc(conf, deps);
+      return undefined;
+  }
+}

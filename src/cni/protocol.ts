@@ -1,0 +1,113 @@
+/**
+ * The plugin ↔ agent protocol: one JSON object per line over the agent's unix
+ * socket, a response line per request line, in order. Shared by client.ts
+ * (the plugin) and server.ts (the agent); validated by hand (no zod in the
+ * plugin's import graph).
+ */
+import { WeftError, ErrorCode } from '../errors.ts';
+
+export interface CniEndpoint {
+  containerId: string;
+  ifName: string;
+  netns: string;
+  podNamespace: string;
+  podName: string;
+  ip: string;
+  hostVeth: string;
+}
+
+export interface PodRef {
+  containerId: string;
+  ifName: string;
+  podNamespace?: string;
+  podName?: string;
+}
+
+export interface AllocationInfo {
+  ip: string;
+  containerId: string;
+  ifName: string;
+  podNamespace?: string;
+  podName?: string;
+}
+
+export type CniRequest =
+  | ({ op: 'allocate' } & PodRef)
+  | { op: 'register'; endpoint: CniEndpoint }
+  | { op: 'release'; containerId: string; ifName: string }
+  | ({ op: 'del' } & PodRef)
+  | { op: 'get'; containerId: string; ifName: string }
+  | { op: 'status' }
+  | { op: 'gc'; valid: { containerId: string; ifName: string }[] };
+
+export type CniOp = CniRequest['op'];
+
+export type CniResponse = { ok: true; data?: unknown } | { ok: false; error: { code: string; message: string } };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function invalid(why: string): WeftError {
+  return new WeftError(ErrorCode.InvalidInput, `invalid CNI request: ${why}`);
+}
+
+function needStrings(o: Record<string, unknown>, fields: readonly string[], where: string): void {
+  for (const f of fields) {
+    if (typeof o[f] !== 'string' || o[f] === '') throw invalid(`${where} field "${f}" must be a non-empty string, got ${JSON.stringify(o[f])}`);
+  }
+}
+
+function optionalStrings(o: Record<string, unknown>, fields: readonly string[], where: string): void {
+  for (const f of fields) {
+    if (o[f] !== undefined && typeof o[f] !== 'string') throw invalid(`${where} field "${f}" must be a string, got ${JSON.stringify(o[f])}`);
+  }
+}
+
+const ENDPOINT_FIELDS = ['containerId', 'ifName', 'netns', 'ip', 'hostVeth'] as const;
+
+/** Validate one decoded request line. */
+export function parseRequest(v: unknown): CniRequest {
+  if (!isObject(v)) throw invalid(`expected an object, got ${JSON.stringify(v)}`);
+  const op = v['op'];
+  switch (op) {
+    case 'allocate':
+    case 'del':
+      needStrings(v, ['containerId', 'ifName'], op);
+      optionalStrings(v, ['podNamespace', 'podName'], op);
+      return v as CniRequest;
+    case 'release':
+    case 'get':
+      needStrings(v, ['containerId', 'ifName'], op);
+      return v as CniRequest;
+    case 'status':
+      return { op };
+    case 'register': {
+      const ep = v['endpoint'];
+      if (!isObject(ep)) throw invalid(`register needs an "endpoint" object, got ${JSON.stringify(ep)}`);
+      needStrings(ep, ENDPOINT_FIELDS, 'endpoint');
+      if (typeof ep['podNamespace'] !== 'string' || typeof ep['podName'] !== 'string') throw invalid('endpoint needs string podNamespace and podName');
+      return v as CniRequest;
+    }
+    case 'gc': {
+      const valid = v['valid'];
+      if (!Array.isArray(valid)) throw invalid(`gc needs a "valid" array, got ${JSON.stringify(valid)}`);
+      for (const a of valid) {
+        if (!isObject(a)) throw invalid(`gc entry ${JSON.stringify(a)} is not an object`);
+        needStrings(a, ['containerId', 'ifName'], 'gc entry');
+      }
+      return v as CniRequest;
+    }
+    default:
+      throw invalid(`unknown op ${JSON.stringify(op)}`);
+  }
+}
+
+/** The AllocationInfo in a response, or undefined for null/absent. */
+export function parseAllocationInfo(v: unknown): AllocationInfo | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v) || typeof v['ip'] !== 'string' || typeof v['containerId'] !== 'string' || typeof v['ifName'] !== 'string') {
+    throw new WeftError(ErrorCode.Internal, `the agent answered with an invalid allocation ${JSON.stringify(v)}`);
+  }
+  return v as unknown as AllocationInfo;
+}

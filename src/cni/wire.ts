@@ -1,0 +1,56 @@
+/**
+ * The effects of pod wiring: runs the `ip -batch` scripts of veth.ts in the
+ * node's netns (the plugin's own) and, through nsenter, in the pod's. Behind
+ * the PodNetwork interface so the plugin logic can be tested with a fake.
+ */
+import { exec, execFull } from '../util/exec.ts';
+import { WeftError, ErrorCode } from '../errors.ts';
+import type { ObservedNet, WirePlan } from './veth.ts';
+
+export interface PodNetwork {
+  /** Create and configure the veth pair; throws with ip's message on failure. */
+  wire(plan: WirePlan, netns: string): Promise<void>;
+  /** Delete the pair by its host side; false when it did not exist. */
+  unwire(hostVeth: string): Promise<boolean>;
+  /** Links and main-table routes of the node's and the pod's netns. */
+  observe(netns: string): Promise<{ host: ObservedNet; pod: ObservedNet }>;
+}
+
+const TIMEOUT_MS = 15_000;
+
+function inNetns(netns: string, args: string[]): [string, string[]] {
+  return ['nsenter', [`--net=${netns}`, 'ip', ...args]];
+}
+
+function parseObserved(stdout: string, where: string): ObservedNet {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  try {
+    const links = JSON.parse(lines[0] ?? '[]') as ObservedNet['links'];
+    const routes = JSON.parse(lines[1] ?? '[]') as ObservedNet['routes'];
+    return { links, routes };
+  } catch (err) {
+    throw new WeftError(ErrorCode.CommandFailed, `cannot parse ip -j output of the ${where} netns: ${(err as Error).message}`);
+  }
+}
+
+const OBSERVE_BATCH = 'addr show\nroute show\n';
+
+export const ipPodNetwork: PodNetwork = {
+  async wire(plan, netns) {
+    await exec('ip', ['-batch', '-'], { input: plan.hostBatch, timeoutMs: TIMEOUT_MS });
+    const [cmd, args] = inNetns(netns, ['-batch', '-']);
+    await exec(cmd, args, { input: plan.podBatch, timeoutMs: TIMEOUT_MS });
+  },
+  async unwire(hostVeth) {
+    const r = await execFull('ip', ['link', 'del', 'dev', hostVeth], { okCodes: [0, 1, 2], timeoutMs: TIMEOUT_MS });
+    if (r.code === 0) return true;
+    if (/Cannot find device/i.test(r.stderr)) return false;
+    throw new WeftError(ErrorCode.CommandFailed, `ip link del dev ${hostVeth} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  },
+  async observe(netns) {
+    const host = await exec('ip', ['-j', '-batch', '-'], { input: OBSERVE_BATCH, timeoutMs: TIMEOUT_MS });
+    const [cmd, args] = inNetns(netns, ['-j', '-batch', '-']);
+    const pod = await exec(cmd, args, { input: OBSERVE_BATCH, timeoutMs: TIMEOUT_MS });
+    return { host: parseObserved(host, 'node'), pod: parseObserved(pod, 'pod') };
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * Human output of `weft lab status` and `weft lab process`.
+ */
+import Table from 'cli-table3';
+import type { LabProcessStatus, LabStatus } from './status.ts';
+
+export function mark(ok: boolean): string {
+  return ok ? '✅' : '❌';
+}
+
+export function formatProcessCell(p: LabProcessStatus): string {
+  return `${mark(p.alive)} ${p.pid ?? '-'}`;
+}
+
+const PROCESS_COLUMNS = ['etcd', 'operator', 'agent'] as const;
+
+export function formatLabStatus(status: LabStatus): string {
+  if (status.clusters.length === 0) return 'No lab clusters. Create one with `weft lab up --name c1 --id 1 …`.';
+  const table = new Table({
+    head: ['CLUSTER', 'ID', 'PHASE', 'HOST', 'IP', 'NETNS', ...PROCESS_COLUMNS.map((p) => p.toUpperCase())],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const c of status.clusters) {
+    for (const h of c.hosts) {
+      const cells = PROCESS_COLUMNS.map((name) => {
+        const p = h.processes.find((x) => x.name === name);
+        return p === undefined ? '' : formatProcessCell(p);
+      });
+      table.push([c.name, String(c.id), c.phase, h.name, h.ip, `${mark(h.netnsPresent)} ${h.netns}`, ...cells]);
+    }
+  }
+  const underlay =
+    status.underlay === null ? 'Underlay: none' : `Underlay: ${status.underlay.cidr} (netns ${status.underlay.netns} ${mark(status.underlay.present)})`;
+  const endpoints = status.clusters.map((c) => `  ${c.name}: etcd ${c.endpoint}, pods ${c.podCIDRs.join(',')}, services ${c.serviceCIDR}, ${c.routing}`);
+  return [underlay, table.toString(), ...endpoints].join('\n');
+}

@@ -1,0 +1,211 @@
+/**
+ * The lab planner (pure): a cluster spec becomes hosts, addresses, netns and
+ * link names, state folders and the argv of every process. No I/O here.
+ */
+import path from 'node:path';
+import { WeftError, ErrorCode } from '../errors.ts';
+import { formatIp, hostAt, parseCidr } from '../util/cidr.ts';
+import type { ClusterConfig, RoutingMode } from '../model/state.ts';
+
+export const DEFAULT_UNDERLAY_CIDR = '172.30.0.0/16';
+export const UNDERLAY_NETNS = 'wf-underlay';
+export const UNDERLAY_BRIDGE = 'br0';
+/** The root netns end of the veth that joins the "docker host" to the underlay. */
+export const ROOT_VETH = 'weft0';
+/** Its peer, attached to the bridge in the underlay netns. */
+export const ROOT_VETH_PEER = 'uroot';
+/** Host netns names start with this, and cluster netns with `wf-<cluster>_`. */
+export const NETNS_PREFIX = 'wf-';
+export const MAX_NODES = 244;
+
+export type LabProcessName = 'etcd' | 'operator' | 'agent';
+export type HostRole = 'control-plane' | 'node';
+
+export interface LabClusterSpec {
+  name: string;
+  id: number;
+  nodes: number;
+  podCIDRs: string[];
+  serviceCIDR: string;
+  routing: RoutingMode;
+  nodeCidrMaskSize: number;
+}
+
+export interface UnderlayPlan {
+  cidr: string;
+  netns: string;
+  bridge: string;
+  rootVeth: string;
+  rootPeer: string;
+  /** Address of the root netns on the underlay, with prefix: 172.30.0.1/16. */
+  rootAddress: string;
+}
+
+export interface ProcessPlan {
+  name: LabProcessName;
+  /** Full argv, starting with `nsenter --net=/run/netns/<netns> --`. */
+  argv: string[];
+  logFile: string;
+}
+
+export interface HostPlan {
+  /** cp, n1, n2, … (node names are the host names). */
+  name: string;
+  role: HostRole;
+  netns: string;
+  ip: string;
+  /** ip/prefix of eth0 inside the host netns. */
+  address: string;
+  /** Host-side veth in the underlay netns (≤ 15 chars). */
+  underlayVeth: string;
+  dir: string;
+  processes: ProcessPlan[];
+}
+
+export interface ClusterPlan {
+  spec: LabClusterSpec;
+  /** Every netns of the cluster (hosts and pods) starts with this. */
+  netnsPrefix: string;
+  dir: string;
+  cpIp: string;
+  /** The etcd client URL reachable from the root netns and every host. */
+  endpoint: string;
+  hosts: HostPlan[];
+  clusterConfig: ClusterConfig;
+}
+
+export interface PlanEnv {
+  /** `${weftHome()}/lab` */
+  labDir: string;
+  nodeBin: string;
+  cliEntry: string;
+  etcdBin: string;
+}
+
+export function planUnderlay(cidr: string): UnderlayPlan {
+  const c = parseCidr(cidr);
+  if (c.prefix > 16) {
+    throw new WeftError(ErrorCode.InvalidCidr, `lab underlay ${cidr} is too small: it needs a /16 or larger (one /24 per cluster id)`);
+  }
+  return {
+    cidr,
+    netns: UNDERLAY_NETNS,
+    bridge: UNDERLAY_BRIDGE,
+    rootVeth: ROOT_VETH,
+    rootPeer: ROOT_VETH_PEER,
+    rootAddress: `${formatIp(hostAt(c, 1))}/${c.prefix}`,
+  };
+}
+
+/** Address of host `index` (0 = control plane, i = node i) of cluster `id`: <underlay>.id.(10+index). */
+export function hostIp(underlayCidr: string, clusterId: number, index: number): string {
+  return formatIp(hostAt(parseCidr(underlayCidr), clusterId * 256 + 10 + index));
+}
+
+export function clusterNetnsPrefix(cluster: string): string {
+  return `${NETNS_PREFIX}${cluster}_`;
+}
+
+export function hostNetns(cluster: string, host: string): string {
+  return `${clusterNetnsPrefix(cluster)}${host}`;
+}
+
+export function underlayVethName(clusterId: number, host: string): string {
+  const name = `u${clusterId}-${host}`;
+  if (name.length > 15) throw new WeftError(ErrorCode.Internal, `veth name ${name} is longer than 15 characters`);
+  return name;
+}
+
+export function nodeHostNames(nodes: number): string[] {
+  return Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
+}
+
+/**
+ * Runs argv in the netns. Not `ip netns exec`: that also unshares the mount
+ * namespace (slave propagation), so netns the agent creates for pods with
+ * `ip netns add` would be bind-mounted only in the agent's private mount
+ * namespace — invisible to the root namespace and lost on agent restart.
+ * nsenter switches only the network namespace and execs argv (same PID).
+ */
+function inNetns(netns: string, argv: readonly string[]): string[] {
+  return ['nsenter', `--net=/run/netns/${netns}`, '--', ...argv];
+}
+
+function weftArgv(env: PlanEnv, args: readonly string[]): string[] {
+  return [env.nodeBin, '--no-warnings=ExperimentalWarning', env.cliEntry, ...args];
+}
+
+function etcdArgv(env: PlanEnv, dir: string, cpIp: string): string[] {
+  return [
+    env.etcdBin,
+    '--name=cp',
+    `--data-dir=${path.join(dir, 'etcd')}`,
+    `--listen-client-urls=http://${cpIp}:2379,http://127.0.0.1:2379`,
+    `--advertise-client-urls=http://${cpIp}:2379`,
+    '--listen-peer-urls=http://127.0.0.1:2380',
+    '--initial-advertise-peer-urls=http://127.0.0.1:2380',
+    '--initial-cluster=cp=http://127.0.0.1:2380',
+    '--initial-cluster-state=new',
+    '--logger=zap',
+    '--log-level=warn',
+  ];
+}
+
+export function planCluster(spec: LabClusterSpec, underlay: UnderlayPlan, env: PlanEnv): ClusterPlan {
+  const prefixLen = parseCidr(underlay.cidr).prefix;
+  const dir = path.join(env.labDir, spec.name);
+  const cpIp = hostIp(underlay.cidr, spec.id, 0);
+  const endpoint = `http://${cpIp}:2379`;
+  const host = (name: string, role: HostRole, index: number): Omit<HostPlan, 'processes'> => {
+    const ip = hostIp(underlay.cidr, spec.id, index);
+    return {
+      name,
+      role,
+      netns: hostNetns(spec.name, name),
+      ip,
+      address: `${ip}/${prefixLen}`,
+      underlayVeth: underlayVethName(spec.id, name),
+      dir: path.join(dir, name),
+    };
+  };
+  const log = (hostDir: string, proc: LabProcessName): string => path.join(hostDir, `${proc}.log`);
+
+  const cp = host('cp', 'control-plane', 0);
+  const cpPlan: HostPlan = {
+    ...cp,
+    processes: [
+      { name: 'etcd', argv: inNetns(cp.netns, etcdArgv(env, cp.dir, cpIp)), logFile: log(cp.dir, 'etcd') },
+      {
+        name: 'operator',
+        argv: inNetns(
+          cp.netns,
+          weftArgv(env, ['operator', '--cluster', spec.name, '--etcd', 'http://127.0.0.1:2379', '--state-dir', cp.dir]),
+        ),
+        logFile: log(cp.dir, 'operator'),
+      },
+    ],
+  };
+  const nodes = nodeHostNames(spec.nodes).map((name, i): HostPlan => {
+    const h = host(name, 'node', i + 1);
+    const argv = weftArgv(env, ['agent', '--cluster', spec.name, '--node', name, '--node-ip', h.ip, '--etcd', endpoint, '--state-dir', h.dir]);
+    return { ...h, processes: [{ name: 'agent', argv: inNetns(h.netns, argv), logFile: log(h.dir, 'agent') }] };
+  });
+
+  return {
+    spec,
+    netnsPrefix: clusterNetnsPrefix(spec.name),
+    dir,
+    cpIp,
+    endpoint,
+    hosts: [cpPlan, ...nodes],
+    clusterConfig: {
+      id: spec.id,
+      name: spec.name,
+      podCIDRs: [...spec.podCIDRs],
+      serviceCIDR: spec.serviceCIDR,
+      routingMode: spec.routing,
+      nodeCidrMaskSize: spec.nodeCidrMaskSize,
+      capabilities: [],
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeLabStatus } from './status.ts';
+import { formatLabStatus, formatProcessCell } from './format.ts';
+import { clusterStateFromPlan } from './state.ts';
+import type { LabState } from './state.ts';
+import { planCluster, planUnderlay, UNDERLAY_NETNS } from './plan.ts';
+
+function sampleState(): LabState {
+  const u = planUnderlay('172.30.0.0/16');
+  const c = clusterStateFromPlan(
+    planCluster(
+      { name: 'c1', id: 1, nodes: 2, podCIDRs: ['10.1.0.0/16'], serviceCIDR: '10.101.0.0/16', routing: 'tunnel', nodeCidrMaskSize: 24 },
+      u,
+      { labDir: '/lab', nodeBin: '/node', cliEntry: '/main.ts', etcdBin: '/usr/bin/etcd' },
+    ),
+    '2024-01-01T00:00:00Z',
+  );
+  c.hosts[0]!.processes[0]!.pid = 100;
+  c.hosts[0]!.processes[0]!.startTime = '1';
+  c.hosts[1]!.processes[0]!.pid = 101;
+  c.hosts[1]!.processes[0]!.startTime = '1';
+  return { version: 1, underlay: { ...u }, clusters: [c] };
+}
+
+void test('joins the record with present netns and live processes', () => {
+  const st = computeLabStatus(sampleState(), [UNDERLAY_NETNS, 'wf-c1_cp', 'wf-c1_n1'], (r) => r.pid === 100);
+  assert.deepEqual(st.underlay, { cidr: '172.30.0.0/16', netns: 'wf-underlay', present: true });
+  const c = st.clusters[0]!;
+  assert.deepEqual(
+    c.hosts.map((h) => [h.name, h.ip, h.netnsPresent, h.processes.map((p) => `${p.name}:${p.pid}:${p.alive}`).join(' ')]),
+    [
+      ['cp', '172.30.1.10', true, 'etcd:100:true operator:null:false'],
+      ['n1', '172.30.1.11', true, 'agent:101:false'],
+      ['n2', '172.30.1.12', false, 'agent:null:false'],
+    ],
+  );
+});
+
+void test('the table shows every host with ✅/❌ and PIDs', () => {
+  const text = formatLabStatus(computeLabStatus(sampleState(), ['wf-c1_cp'], (r) => r.pid === 100));
+  assert.match(text, /Underlay: 172\.30\.0\.0\/16 \(netns wf-underlay ❌\)/);
+  assert.match(text, /c1.*cp.*172\.30\.1\.10.*✅ wf-c1_cp.*✅ 100.*❌ -/);
+  assert.match(text, /n1.*❌ wf-c1_n1.*❌ 101/);
+  assert.match(text, /etcd http:\/\/172\.30\.1\.10:2379/);
+  assert.equal(formatProcessCell({ name: 'agent', pid: null, alive: false, logFile: '' }), '❌ -');
+  assert.match(formatLabStatus({ underlay: null, clusters: [] }), /No lab clusters/);
+});

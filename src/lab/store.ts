@@ -1,0 +1,61 @@
+/**
+ * Locked read-modify-write of the lab state, and the small updates commands
+ * make while they work.
+ */
+import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { WeftError, ErrorCode } from '../errors.ts';
+import type { ProcessRecord } from '../util/proc.ts';
+import { withFileLock } from './lock.ts';
+import { labDir, labStatePath, readLabState, writeLabState } from './state.ts';
+import type { LabClusterPhase, LabState } from './state.ts';
+import type { LabProcessName } from './plan.ts';
+
+export function labLockPath(): string {
+  return path.join(labDir(), 'lock');
+}
+
+export async function withLabLock<T>(fn: () => Promise<T> | T): Promise<T> {
+  return withFileLock(labLockPath(), fn);
+}
+
+/** Applies fn to the state under the lock and writes the result. */
+export async function updateLabState(fn: (s: LabState) => void): Promise<LabState> {
+  return withLabLock(() => {
+    const s = readLabState();
+    fn(s);
+    writeLabState(s);
+    return s;
+  });
+}
+
+export async function setProcessRecord(cluster: string, host: string, proc: LabProcessName, rec: ProcessRecord | null): Promise<void> {
+  await updateLabState((s) => {
+    const p = s.clusters
+      .find((c) => c.name === cluster)
+      ?.hosts.find((h) => h.name === host)
+      ?.processes.find((x) => x.name === proc);
+    if (p === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no ${proc} on ${cluster}/${host}`);
+    p.pid = rec?.pid ?? null;
+    p.startTime = rec?.startTime ?? null;
+  });
+}
+
+export async function setClusterPhase(cluster: string, phase: LabClusterPhase): Promise<void> {
+  await updateLabState((s) => {
+    const c = s.clusters.find((x) => x.name === cluster);
+    if (c !== undefined) c.phase = phase;
+  });
+}
+
+/** With no cluster and no underlay left, removes the state file and the lab folder (when empty). Call under no lock. */
+export function removeLabFilesIfEmpty(): void {
+  const s = readLabState();
+  if (s.clusters.length > 0 || s.underlay !== null) return;
+  rmSync(labStatePath(), { force: true });
+  try {
+    if (readdirSync(labDir()).length === 0) rmdirSync(labDir());
+  } catch {
+    /* already gone, or something else lives there */
+  }
+}

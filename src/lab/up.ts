@@ -1,0 +1,197 @@
+/**
+ * `weft lab up`: validate everything, reserve the cluster in the lab state,
+ * then build it step by step (underlay, hosts, etcd, config, operator, agents,
+ * node readiness, context). Any failure rolls back what this command created.
+ */
+import { mkdirSync } from 'node:fs';
+import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
+import type { KvBackend } from '../kvstore/backend.ts';
+import type { NodeState } from '../model/state.ts';
+import { isAlive } from '../util/proc.ts';
+import type { ProcessRecord } from '../util/proc.ts';
+import { listContexts, saveContext } from '../cli/contexts.ts';
+import { waitEtcdHealthy, waitNodesReady, writeClusterConfig } from './clusterEtcd.ts';
+import { removeUnderlayWhenUnused, teardownCluster } from './down.ts';
+import type { LabClusterSpec, PlanEnv, ProcessPlan } from './plan.ts';
+import { preflight, requireRoot } from './preflight.ts';
+import { logTail, startDetached } from './processes.ts';
+import { seconds } from './progress.ts';
+import type { Progress } from './progress.ts';
+import { clusterStateFromPlan, findCluster, readLabState, underlayStateFromPlan, writeLabState } from './state.ts';
+import type { LabClusterState } from './state.ts';
+import { setClusterPhase, setProcessRecord, updateLabState, withLabLock } from './store.ts';
+import { createHost, ensureUnderlay } from './underlay.ts';
+
+export interface LabUpOptions {
+  spec: LabClusterSpec;
+  /** Wait for every node to be ready with a PodCIDR. */
+  wait: boolean;
+  waitTimeoutMs: number;
+  etcdTimeoutMs?: number;
+  progress: Progress;
+  /** WEFT_LAB_UNDERLAY, used when the lab creates its underlay. */
+  underlayOverride: string | undefined;
+  planEnv: PlanEnv;
+  openKv: (endpoints: string[]) => KvBackend;
+}
+
+export interface LabUpResult {
+  cluster: LabClusterState;
+  nodes: NodeState[];
+  contextIsCurrent: boolean;
+}
+
+async function startProcess(cluster: string, host: string, p: ProcessPlan): Promise<ProcessRecord> {
+  const rec = await startDetached(p.argv, p.logFile);
+  await setProcessRecord(cluster, host, p.name, rec);
+  return rec;
+}
+
+function aliveCheck(started: readonly { name: string; rec: ProcessRecord; logFile: string }[], interrupted: () => boolean): () => void {
+  return () => {
+    if (interrupted()) throw new WeftError(ErrorCode.CommandFailed, 'interrupted');
+    for (const s of started) {
+      if (!isAlive(s.rec)) {
+        const tail = logTail(s.logFile);
+        throw new WeftError(ErrorCode.CommandFailed, `${s.name} (pid ${s.rec.pid}) exited; log ${s.logFile}${tail === '' ? ' is empty' : `:\n${tail}`}`);
+      }
+    }
+  };
+}
+
+async function rollback(name: string, progress: Progress): Promise<void> {
+  progress.info(`Rolling back what this command created for ${name}`);
+  const state = readLabState();
+  const rec = findCluster(state, name);
+  if (rec !== undefined) {
+    await teardownCluster(rec, state.underlay, progress);
+    await updateLabState((s) => {
+      s.clusters = s.clusters.filter((c) => c.name !== name);
+    });
+  }
+  await removeUnderlayWhenUnused(progress);
+}
+
+export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
+  const { spec, progress } = opts;
+  requireRoot();
+  await preflight(spec, opts.underlayOverride, opts.planEnv);
+
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let step = 'Reserving the cluster in the lab state';
+  let reserved = false;
+  let kv: KvBackend | undefined;
+  try {
+    const { plan, underlay } = await withLabLock(async () => {
+      const pre = await preflight(spec, opts.underlayOverride, opts.planEnv);
+      const s = readLabState();
+      s.underlay ??= underlayStateFromPlan(pre.underlay);
+      s.clusters.push(clusterStateFromPlan(pre.plan, new Date().toISOString()));
+      writeLabState(s);
+      reserved = true;
+      step = `Creating the lab underlay ${pre.underlay.cidr}`;
+      const created = await ensureUnderlay(pre.underlay);
+      if (created.length > 0) progress.ok(`Underlay ${pre.underlay.cidr} created: ${created.join(', ')}`);
+      else progress.ok(`Underlay ${pre.underlay.cidr} in place (netns ${pre.underlay.netns}, bridge ${pre.underlay.bridge})`);
+      return pre;
+    });
+    const check = (): void => {
+      if (interrupted) throw new WeftError(ErrorCode.CommandFailed, 'interrupted');
+    };
+
+    for (const h of plan.hosts) {
+      check();
+      step = `Creating host ${h.name}`;
+      mkdirSync(h.dir, { recursive: true });
+      await createHost(underlay, h);
+      progress.ok(`Host ${h.name}: netns ${h.netns}, eth0 ${h.address}, veth ${h.underlayVeth} on ${underlay.bridge}`);
+    }
+
+    const cp = plan.hosts[0];
+    const etcd = cp?.processes.find((p) => p.name === 'etcd');
+    const operator = cp?.processes.find((p) => p.name === 'operator');
+    if (cp === undefined || etcd === undefined || operator === undefined) throw new WeftError(ErrorCode.Internal, 'plan has no control plane');
+
+    step = 'Starting etcd';
+    check();
+    const etcdRec = await startProcess(spec.name, cp.name, etcd);
+    progress.ok(`etcd started in ${cp.netns} (pid ${etcdRec.pid})`);
+    const started = [{ name: 'etcd', rec: etcdRec, logFile: etcd.logFile }];
+    step = `Waiting for etcd at ${plan.endpoint}`;
+    const t0 = Date.now();
+    await waitEtcdHealthy(plan.endpoint, opts.etcdTimeoutMs ?? 30_000, aliveCheck(started, () => interrupted));
+    progress.ok(`etcd healthy at ${plan.endpoint} (${seconds(Date.now() - t0)})`);
+
+    step = 'Writing the cluster config';
+    kv = opts.openKv([plan.endpoint]);
+    const key = await writeClusterConfig(kv, plan.clusterConfig);
+    progress.ok(`Cluster config written to ${key} (id ${spec.id}, pods ${spec.podCIDRs.join(',')}, services ${spec.serviceCIDR}, ${spec.routing})`);
+
+    step = 'Starting the operator';
+    check();
+    const opRec = await startProcess(spec.name, cp.name, operator);
+    started.push({ name: 'operator', rec: opRec, logFile: operator.logFile });
+    progress.ok(`operator started in ${cp.netns} (pid ${opRec.pid})`);
+
+    for (const h of plan.hosts.filter((x) => x.role === 'node')) {
+      for (const p of h.processes) {
+        step = `Starting the ${p.name} on ${h.name}`;
+        check();
+        const rec = await startProcess(spec.name, h.name, p);
+        started.push({ name: `${p.name} on ${h.name}`, rec, logFile: p.logFile });
+        progress.ok(`${p.name} started on ${h.name} in ${h.netns} (pid ${rec.pid})`);
+      }
+    }
+
+    let nodes: NodeState[] = [];
+    const nodeNames = plan.hosts.filter((h) => h.role === 'node').map((h) => h.name);
+    if (opts.wait) {
+      step = `Waiting for nodes ${nodeNames.join(', ')} to be ready`;
+      const t1 = Date.now();
+      nodes = await waitNodesReady(kv, spec.name, nodeNames, { timeoutMs: opts.waitTimeoutMs, check: aliveCheck(started, () => interrupted) });
+      progress.ok(`Nodes ready (${seconds(Date.now() - t1)}): ${nodes.map((n) => `${n.name} ${n.podCIDR}`).join(', ')}`);
+    } else {
+      progress.info('Not waiting for the nodes to be ready (--no-wait)');
+    }
+
+    step = 'Saving the context';
+    saveContext({ name: spec.name, cluster: spec.name, endpoints: [plan.endpoint] }, false);
+    const contextIsCurrent = listContexts().current === spec.name;
+    progress.ok(`Context ${spec.name} saved${contextIsCurrent ? ' (current)' : ''}`);
+
+    await setClusterPhase(spec.name, 'ready');
+    const cluster = findCluster(readLabState(), spec.name);
+    if (cluster === undefined) throw new WeftError(ErrorCode.LabState, `lab cluster ${spec.name} vanished from the lab state`);
+    return { cluster, nodes, contextIsCurrent };
+  } catch (err) {
+    progress.fail(`${step}: ${errorMessage(err)}`);
+    if (reserved) {
+      try {
+        await rollback(spec.name, progress);
+      } catch (rbErr) {
+        progress.fail(`Rollback: ${errorMessage(rbErr)}; run \`weft lab down --name ${spec.name}\``);
+      }
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (kv !== undefined) await kv.close().catch(() => undefined);
+  }
+}
+
+/** How to use the new cluster, printed at the end of `lab up`. */
+export function usageLines(name: string): string[] {
+  return [
+    `Cluster "${name}" is up. Try:`,
+    `  weft --context ${name} get pods`,
+    '  weft lab status',
+    `  weft lab down --name ${name}`,
+  ];
+}
+

@@ -1,0 +1,37 @@
+/** Manifests used by the model and operator unit tests. */
+export const DEPLOYMENT_YAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: team-a
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web, tier: front}
+    spec:
+      containers:
+      - name: echo
+        image: jmalloc/echo-server
+        ports: [{containerPort: 8080, name: http}]
+`;
+
+export const NAMESPACE_YAML = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: team-a
+`;
+
+export const POD_YAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+  labels: {app: client}
+spec:
+  containers:
+  - name: sh
+    image: busybox
+    command: [sleep, infinity]
+`;

@@ -1,0 +1,155 @@
+/**
+ * The operator's wiring: watch stores for the cluster config, nodes, PodCIDR
+ * allocations, pods and workloads; after any change (debounced) one pass of
+ * planOperator, whose actions are applied as compare-and-swap transactions.
+ */
+import { errorMessage } from '../errors.ts';
+import type { KvBackend } from '../kvstore/backend.ts';
+import { jsonParser } from '../kvstore/json.ts';
+import { keys } from '../kvstore/keys.ts';
+import { daemonSetKind } from '../model/kinds/daemonSet.ts';
+import { deploymentKind } from '../model/kinds/deployment.ts';
+import { podKind } from '../model/kinds/pod.ts';
+import { statefulSetKind } from '../model/kinds/statefulSet.ts';
+import type { KindDef } from '../model/kindDef.ts';
+import type { ResourceBase } from '../model/meta.ts';
+import { parseStoredResource } from '../model/resourceStore.ts';
+import { ClusterConfig, NodeCidrAllocation, NodeState } from '../model/state.ts';
+import type { Logger } from '../util/log.ts';
+import { applyOperatorAction, describeAction } from './applyAction.ts';
+import { DebouncedRunner } from './debouncedRunner.ts';
+import { planOperator } from './plan.ts';
+import type { OperatorAction } from './plan.ts';
+import { randomSuffix } from './podTemplate.ts';
+import type { OperatorSnapshot } from './snapshot.ts';
+import { TrackedStore } from './trackedStore.ts';
+
+export interface OperatorOptions {
+  readonly kv: KvBackend;
+  readonly cluster: string;
+  readonly logger: Logger;
+  /** Delay between a change and the pass it triggers. Default 20 ms. */
+  readonly debounceMs?: number;
+  /** A pass at least this often (retries after kv errors). Default 5000 ms. */
+  readonly resyncMs?: number;
+  readonly randomSuffix?: () => string;
+  readonly now?: () => Date;
+}
+
+export interface RunningOperator {
+  /** Resolves once every watch store has listed its prefix. */
+  readonly synced: Promise<void>;
+  /** Resolves after the next pass that found nothing to do (tests). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startOperator(opts: OperatorOptions): RunningOperator {
+  const { kv, cluster, logger: log } = opts;
+  const onChange = (): void => runner.trigger();
+  const track = <T>(prefix: string, parse: (key: string, value: string) => T): TrackedStore<T> =>
+    new TrackedStore<T>({ kv, prefix, parse, logger: log.child({ component: 'watch-store', prefix }), onChange });
+  const resource = <R extends ResourceBase>(def: KindDef<R>): TrackedStore<R> =>
+    track(keys.resourcesPrefix(def.plural), (k, v) => parseStoredResource(def, k, v));
+
+  const config = track(keys.clusterConfig(cluster), jsonParser(ClusterConfig));
+  const nodes = track(keys.nodesPrefix(cluster), jsonParser(NodeState));
+  const allocations = track(keys.nodeCidrAllocationsPrefix(), jsonParser(NodeCidrAllocation));
+  const pods = resource(podKind);
+  const deployments = resource(deploymentKind);
+  const daemonSets = resource(daemonSetKind);
+  const statefulSets = resource(statefulSetKind);
+  const stores = [config, nodes, allocations, pods, deployments, daemonSets, statefulSets];
+
+  const snapshot = (): OperatorSnapshot => ({
+    config: config.get(keys.clusterConfig(cluster)),
+    nodes: nodes.values(),
+    allocations: new Map(allocations.values().map((a) => [a.cidr, a.node])),
+    pods: pods.values(),
+    deployments: deployments.values(),
+    daemonSets: daemonSets.values(),
+    statefulSets: statefulSets.values(),
+  });
+
+  /** Remember what an applied action wrote, so the next pass sees it before the watch does. */
+  const remember = (a: OperatorAction, s: OperatorSnapshot): void => {
+    switch (a.type) {
+      case 'assignPodCidr': {
+        const n = s.nodes.find((x) => x.name === a.node);
+        if (n !== undefined) nodes.wrote(keys.node(cluster, a.node), { ...n, podCIDR: a.cidr });
+        allocations.wrote(keys.nodeCidrAllocation(a.cidr), { cidr: a.cidr, node: a.node });
+        return;
+      }
+      case 'recordPodCidr':
+        allocations.wrote(keys.nodeCidrAllocation(a.cidr), { cidr: a.cidr, node: a.node });
+        return;
+      case 'releasePodCidr':
+        allocations.deleted(keys.nodeCidrAllocation(a.cidr));
+        return;
+      case 'createPod':
+        pods.wrote(keys.resource('pods', a.pod.metadata.namespace, a.pod.metadata.name), a.pod);
+        return;
+      case 'deletePod':
+        pods.deleted(keys.resource('pods', a.namespace, a.name));
+        return;
+      case 'bindPod': {
+        const key = keys.resource('pods', a.namespace, a.name);
+        const p = pods.get(key);
+        if (p !== undefined) pods.wrote(key, { ...p, spec: { ...p.spec, nodeName: a.node } });
+        return;
+      }
+    }
+  };
+
+  let reported = new Set<string>();
+  const report = (lines: readonly string[], level: 'warn' | 'info', msg: string): Set<string> => {
+    const now = new Set(lines);
+    for (const l of now) if (!reported.has(`${msg}\u0000${l}`)) log[level](msg, { detail: l });
+    return new Set([...now].map((l) => `${msg}\u0000${l}`));
+  };
+
+  let idleWaiters: (() => void)[] = [];
+  const pass = async (): Promise<void> => {
+    if (!stores.every((s) => s.isSynced())) return;
+    const s = snapshot();
+    const plan = planOperator(s, (opts.now ?? (() => new Date()))().toISOString(), opts.randomSuffix ?? randomSuffix);
+    reported = new Set([...report(plan.problems, 'warn', 'operator problem'), ...report(plan.unschedulable, 'info', 'pod unschedulable: no ready node with a podCIDR')]);
+    for (const a of plan.actions) {
+      const outcome = await applyOperatorAction(kv, cluster, a);
+      const [msg, fields] = describeAction(a);
+      if (outcome === 'applied') {
+        remember(a, s);
+        log.info(msg, fields);
+      } else {
+        log.debug(`${msg}: ${outcome}`, fields);
+      }
+    }
+    if (plan.actions.length === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
+
+  const runner = new DebouncedRunner(pass, opts.debounceMs ?? 20, (err) => log.warn('operator pass failed; will retry', { error: errorMessage(err) }));
+  const resync = setInterval(() => runner.trigger(), opts.resyncMs ?? 5000);
+  resync.unref();
+  for (const s of stores) s.start();
+  const synced = Promise.all(stores.map((s) => s.store.synced)).then(() => log.info('operator synced', { cluster }));
+
+  return {
+    synced,
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        runner.trigger();
+      }),
+    stop: async () => {
+      clearInterval(resync);
+      await runner.close();
+      for (const s of stores) s.close();
+      for (const w of idleWaiters) w();
+      idleWaiters = [];
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Named network namespaces (ip netns), the sandbox of every lab pod.
+ */
+import { existsSync } from 'node:fs';
+import { exec } from '../util/exec.ts';
+
+export function netnsPath(name: string): string {
+  return `/run/netns/${name}`;
+}
+
+export function netnsExists(name: string): boolean {
+  return existsSync(netnsPath(name));
+}
+
+export async function createNetns(name: string): Promise<void> {
+  await exec('ip', ['netns', 'add', name]);
+  await exec('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+}
+
+/** Deletes the namespace; nothing to do when it does not exist. */
+export async function deleteNetns(name: string): Promise<void> {
+  if (!netnsExists(name)) return;
+  await exec('ip', ['netns', 'delete', name]);
+}

@@ -1,0 +1,121 @@
+/**
+ * Runs lab pods on a node: a network namespace, the CNI chain invoked exactly
+ * as a container runtime invokes it, and one process per container inside the
+ * namespace. Pod processes are detached from the agent, so an agent restart
+ * leaves them (and their connections) running.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { invokeChain } from '../cni/invoke.ts';
+import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
+import type { Logger } from '../util/log.ts';
+import { isAlive, recordProcess, stopProcess } from '../util/proc.ts';
+import { CNI_BIN_DIR, NODE_BIN, REFERENCE_CNI_DIR } from '../util/paths.ts';
+import { createNetns, deleteNetns, netnsExists, netnsPath } from './netns.ts';
+import type { PodRecord } from './podRecord.ts';
+import { podLogPath, podRecordDir, removePodRecord, writePodRecord } from './podRecord.ts';
+import type { ProcessSpec, RuntimePod } from './podSpec.ts';
+import { podContainerId, podNetnsName, podProcesses, podSpecHash } from './podSpec.ts';
+
+export interface PodRuntimeConfig {
+  readonly stateDir: string;
+  readonly cluster: string;
+  readonly node: string;
+  readonly cniSocket: string;
+  readonly logger: Logger;
+}
+
+function conflist(cfg: PodRuntimeConfig): { cniVersion: string; name: string; plugins: Record<string, unknown>[] } {
+  return { cniVersion: '1.0.0', name: 'weft', plugins: [{ type: 'weft', socket: cfg.cniSocket }] };
+}
+
+function cniRequest(cfg: PodRuntimeConfig, command: 'ADD' | 'DEL', rec: { namespace: string; name: string; netns: string; containerId: string }) {
+  return {
+    command,
+    containerId: rec.containerId,
+    netns: netnsPath(rec.netns),
+    ifName: 'eth0',
+    args: { K8S_POD_NAMESPACE: rec.namespace, K8S_POD_NAME: rec.name, K8S_POD_INFRA_CONTAINER_ID: rec.containerId },
+    cniPath: [CNI_BIN_DIR, REFERENCE_CNI_DIR],
+  } as const;
+}
+
+function spawnInNetns(cfg: PodRuntimeConfig, netns: string, pod: RuntimePod, spec: ProcessSpec): PodRecord['processes'][number] {
+  mkdirSync(podRecordDir(cfg.stateDir), { recursive: true });
+  const log = openSync(podLogPath(cfg.stateDir, pod.namespace, pod.name), 'a');
+  try {
+    const child = spawn('ip', ['netns', 'exec', netns, ...spec.argv], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
+    });
+    child.unref();
+    if (child.pid === undefined) throw new WeftError(ErrorCode.CommandFailed, `cannot start ${spec.argv.join(' ')} in pod ${pod.namespace}/${pod.name}`);
+    return { ...recordProcess(child.pid), container: spec.container };
+  } finally {
+    closeSync(log);
+  }
+}
+
+function ipOf(result: unknown): string {
+  const ips = (result as { ips?: { address?: string }[] } | undefined)?.ips;
+  const address = ips?.[0]?.address;
+  if (address === undefined) throw new WeftError(ErrorCode.CniError, 'the CNI result has no IP address');
+  return address.split('/')[0] ?? address;
+}
+
+/** Create the pod's sandbox, network and processes. Undoes everything it did when a step fails. */
+export async function startPod(cfg: PodRuntimeConfig, pod: RuntimePod): Promise<PodRecord> {
+  const netns = podNetnsName(cfg.cluster, cfg.node, pod.namespace, pod.name);
+  const containerId = podContainerId(cfg.cluster, pod.namespace, pod.name);
+  const base = { namespace: pod.namespace, name: pod.name, netns, containerId };
+  if (netnsExists(netns)) await teardownSandbox(cfg, base);
+  await createNetns(netns);
+  const rec: PodRecord = { ...base, ip: '', specHash: podSpecHash(pod), startedAt: new Date().toISOString(), restarts: 0, processes: [] };
+  try {
+    rec.ip = ipOf(await invokeChain(conflist(cfg), cniRequest(cfg, 'ADD', base)));
+    for (const spec of podProcesses(pod, { cluster: cfg.cluster, node: cfg.node, nodeBin: NODE_BIN })) {
+      rec.processes.push(spawnInNetns(cfg, netns, pod, spec));
+    }
+    writePodRecord(cfg.stateDir, rec);
+    return rec;
+  } catch (err) {
+    cfg.logger.warn('pod start failed, undoing', { pod: `${pod.namespace}/${pod.name}`, err: errorMessage(err) });
+    await Promise.all(rec.processes.map((p) => stopProcess(p)));
+    await teardownSandbox(cfg, base);
+    throw err;
+  }
+}
+
+async function teardownSandbox(cfg: PodRuntimeConfig, base: { namespace: string; name: string; netns: string; containerId: string }): Promise<void> {
+  try {
+    await invokeChain(conflist(cfg), cniRequest(cfg, 'DEL', base));
+  } catch (err) {
+    cfg.logger.warn('CNI DEL failed', { pod: `${base.namespace}/${base.name}`, err: errorMessage(err) });
+  }
+  await deleteNetns(base.netns);
+}
+
+/** Stop the pod's processes, release its network and remove its sandbox. */
+export async function stopPod(cfg: PodRuntimeConfig, rec: PodRecord): Promise<void> {
+  await Promise.all(rec.processes.map((p) => stopProcess(p, 2000)));
+  await teardownSandbox(cfg, rec);
+  removePodRecord(cfg.stateDir, rec.namespace, rec.name);
+}
+
+/** Restart any of the pod's processes that died (restartPolicy Always). Returns the updated record. */
+export function restartDeadProcesses(cfg: PodRuntimeConfig, pod: RuntimePod, rec: PodRecord): PodRecord {
+  const specs = podProcesses(pod, { cluster: cfg.cluster, node: cfg.node, nodeBin: NODE_BIN });
+  let restarted = 0;
+  const processes = rec.processes.map((p) => {
+    if (isAlive(p)) return p;
+    const spec = specs.find((s) => s.container === p.container);
+    if (spec === undefined) return p;
+    restarted++;
+    return spawnInNetns(cfg, rec.netns, pod, spec);
+  });
+  if (restarted === 0) return rec;
+  const next = { ...rec, processes, restarts: rec.restarts + restarted };
+  writePodRecord(cfg.stateDir, next);
+  return next;
+}
