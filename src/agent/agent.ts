@@ -16,10 +16,11 @@ import type { EtcdTls } from '../kvstore/etcd.ts';
 import { getJson, jsonParser } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
-import { ClusterConfig, NodeState } from '../model/state.ts';
+import { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
 import { createTrigger } from '../util/trigger.ts';
 import { DatapathSync } from './datapathSync.ts';
+import { AgentMeshReporter, MeshCache } from './meshCache.ts';
 import type { NodeIdentity } from './nodeRegistration.ts';
 import { registerNode, setNodeReady } from './nodeRegistration.ts';
 import { parseStoredPod } from './podResource.ts';
@@ -80,7 +81,16 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   const onError = (what: string) => (err: unknown) => logger.error(`${what} failed`, { err: errorMessage(err) });
   // Pods are known only once the node has a PodCIDR; until then the datapath has no local endpoints.
   let podSync: PodSync | undefined = undefined;
-  const datapathTrigger = createTrigger(() => datapath.sync(nodes.values(), podSync?.localEndpoints() ?? []), 20, onError('datapath sync'));
+  const meshReporter = new AgentMeshReporter(kv, opts.node);
+  const datapathTrigger = createTrigger(
+    async () => {
+      await datapath.sync([...nodes.values(), ...mesh.remoteNodes()], podSync?.localEndpoints() ?? [], [...endpoints.values(), ...mesh.remoteEndpoints()]);
+      if (mesh.isSynced()) await meshReporter.report(mesh.remotes());
+    },
+    20,
+    onError('datapath sync'),
+  );
+  const mesh = new MeshCache(kv, logger.child({ watch: 'mesh-cache' }), () => datapathTrigger.trigger());
   const nodes: WatchStore<NodeState> = new WatchStore<NodeState>({
     kv,
     prefix: 'weft/state/nodes/v1/',
@@ -90,7 +100,17 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     onDelete: () => datapathTrigger.trigger(),
     onSynced: () => datapathTrigger.trigger(),
   });
+  const endpoints = new WatchStore<EndpointState>({
+    kv,
+    prefix: keys.endpointsPrefix(opts.cluster),
+    parse: jsonParser(EndpointState),
+    logger: logger.child({ watch: 'endpoints' }),
+    onUpsert: () => datapathTrigger.trigger(),
+    onDelete: () => datapathTrigger.trigger(),
+  });
   nodes.start();
+  endpoints.start();
+  mesh.start();
   await nodes.synced;
   const podCIDR = await waitForPodCidr(nodes, keys.node(opts.cluster, opts.node));
   logger.info('PodCIDR assigned', { podCIDR });
@@ -144,6 +164,8 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       await Promise.all([podTrigger.idle(), datapathTrigger.idle()]);
       pods.close();
       nodes.close();
+      endpoints.close();
+      mesh.close();
       await cni.close();
       await kv.close();
     },

@@ -6,7 +6,8 @@ import { compileDatapath } from '../datapath/compile.ts';
 import { KernelDatapathApplier } from '../datapath/apply.ts';
 import { hostNetTools } from '../datapath/netTools.ts';
 import type { DatapathApplier } from '../datapath/types.ts';
-import type { NodeState, RoutingMode } from '../model/state.ts';
+import { compileIpcache, NftIpcache } from '../datapath/ipcache.ts';
+import type { EndpointState, NodeState, RoutingMode } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
 import type { NodeIdentity } from './nodeRegistration.ts';
 
@@ -20,14 +21,20 @@ export interface DatapathSyncOptions {
 export class DatapathSync {
   readonly #opts: DatapathSyncOptions;
   readonly #applier: DatapathApplier;
+  readonly #ipcache: NftIpcache;
   #lastWarnings = '';
 
   constructor(opts: DatapathSyncOptions) {
     this.#opts = opts;
     this.#applier = opts.applier ?? new KernelDatapathApplier({ tools: hostNetTools() });
+    this.#ipcache = new NftIpcache(hostNetTools());
   }
 
-  async sync(nodes: readonly NodeState[], localEndpoints: readonly { ip: string; containerId: string }[]): Promise<void> {
+  /**
+   * nodes: every node of every cluster; localEndpoints: pods on this node;
+   * endpoints: every known endpoint of every cluster (the ipcache).
+   */
+  async sync(nodes: readonly NodeState[], localEndpoints: readonly { ip: string; containerId: string }[], endpoints: readonly EndpointState[]): Promise<void> {
     const { self, routingMode, logger } = this.#opts;
     const me = nodes.find((n) => n.cluster === self.cluster && n.name === self.node);
     if (me === undefined || me.podCIDR === '') return;
@@ -44,5 +51,7 @@ export class DatapathSync {
     if (report.commands.length > 0) {
       logger.info('datapath synced', { routes: desired.routes.length, ...report.changes, device: report.device, fullResync: report.fullResync });
     }
+    const ipc = await this.#ipcache.sync(compileIpcache(endpoints));
+    if (ipc.added + ipc.removed > 0) logger.debug('ipcache synced', { ...ipc, size: endpoints.length });
   }
 }

@@ -14,6 +14,7 @@ import { registerNode } from './node.ts';
 import { registerExec } from './exec.ts';
 import { registerDemo } from './demo.ts';
 import { registerCniServeCommands } from './cni.ts';
+import { registerStatus } from './status.ts';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerResources(program);
   registerNode(program);
+  registerStatus(program);
   registerExec(program);
   registerDemo(program);
   registerOperator(program);

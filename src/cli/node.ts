@@ -5,14 +5,23 @@
 import type { Command } from 'commander';
 import { NodeState } from '../model/state.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
+import { keyName, keys } from '../kvstore/keys.ts';
 import { outputOption } from './config.ts';
 import { withKv } from './kv.ts';
 import { printColumns, printJson } from './output.ts';
 
+/** Names of the remote clusters this cluster is connected to (weft/mesh/remotes/). */
+export async function connectedRemotes(kv: KvBackend): Promise<string[]> {
+  const { entries } = await kv.list('weft/mesh/remotes/');
+  return entries.map((e) => keyName(e.key)).sort();
+}
+
+/** The cluster's own nodes and the cached nodes of every connected cluster. */
 export async function listNodes(kv: KvBackend): Promise<NodeState[]> {
-  const { entries } = await kv.list('weft/state/nodes/v1/');
+  const prefixes = ['weft/state/nodes/v1/', ...(await connectedRemotes(kv)).map((r) => keys.cacheOf(r, keys.nodesPrefix(r)))];
+  const lists = await Promise.all(prefixes.map((p) => kv.list(p)));
   const nodes: NodeState[] = [];
-  for (const e of entries) {
+  for (const e of lists.flatMap((l) => l.entries)) {
     const parsed = NodeState.safeParse(JSON.parse(e.value));
     if (parsed.success) nodes.push(parsed.data);
     else process.stderr.write(`warning: skipping invalid node value at ${e.key}\n`);

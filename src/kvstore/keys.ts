@@ -22,6 +22,14 @@ export const keys = {
   synced: (cluster: string, prefix: string) => `weft/synced/${cluster}/${prefix}`,
 
   cachePrefix: (remote: string) => `weft/cache/${remote}/`,
+  /** Where the operator mirrors a remote cluster's key: weft/state/… of c2 → weft/cache/c2/state/… */
+  cacheOf: (remote: string, remoteKey: string) => `weft/cache/${remote}/${remoteKey.startsWith('weft/') ? remoteKey.slice(5) : remoteKey}`,
+  /** Connection state of a remote cluster, written by the local operator's reflector (never exported). */
+  meshStatusPrefix: () => 'weft/mesh/status/',
+  meshStatus: (remote: string) => `weft/mesh/status/${remote}`,
+  /** Which remote clusters' caches an agent has synced (never exported). */
+  agentMeshStatusPrefix: () => 'weft/mesh/agents/',
+  agentMeshStatus: (node: string) => `weft/mesh/agents/${node}`,
 
   /** Desired objects applied by users (never exported). kind is the lower-case plural: pods, deployments, … */
   resourcesPrefix: (kind: string) => `weft/resources/${kind}/`,

@@ -98,6 +98,17 @@ for (const routing of ['native', 'tunnel'] as const) {
       assert.match(back, new RegExp(`^Request served by ${a.metadata.name}`));
     });
 
+    test("every node's IP→endpoint table (nft ipcache) holds every pod", async () => {
+      const pods = await runningPods(name, env, 'run=echo-1', 2);
+      for (const host of ['n1', 'n2']) {
+        const ips = await waitFor(`ipcache on ${host}`, async () => {
+          const json = await exec('ip', ['netns', 'exec', `wf-${name}_${host}`, 'nft', '-j', 'list', 'map', 'inet', 'weft', 'ipcache']);
+          return pods.every((p) => json.includes(`"${p.status?.podIP}"`)) ? json : undefined;
+        }, 10_000);
+        assert.ok(ips);
+      }
+    });
+
     test('restarting the agents keeps an established connection and the datapath', async () => {
       const pods = await runningPods(name, env, 'run=echo-1', 2);
       const [a, b] = pods;

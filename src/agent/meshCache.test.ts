@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCacheEntry } from './meshCache.ts';
+
+const node = { name: 'n1', cluster: 'c2', clusterId: 2, ip: '172.30.2.11', podCIDR: '10.2.0.0/24', vtep: '172.30.2.11', bootId: 'b', ready: true };
+
+test('recognises cached nodes, endpoints and cluster configs of the remote', () => {
+  assert.equal(parseCacheEntry('weft/cache/c2/state/nodes/v1/c2/n1', JSON.stringify(node)).kind, 'node');
+  const cfg = { id: 2, name: 'c2', podCIDRs: ['10.2.0.0/16'], serviceCIDR: '10.102.0.0/16', routingMode: 'native', nodeCidrMaskSize: 24, capabilities: [] };
+  assert.equal(parseCacheEntry('weft/cache/c2/cluster-config/c2', JSON.stringify(cfg)).kind, 'cluster-config');
+  assert.equal(parseCacheEntry('weft/cache/c2/state/services/v1/c2/default/x', '{}').kind, 'other');
+});
+
+test('an invalid value of a known kind throws (the watch-store skips it)', () => {
+  assert.throws(() => parseCacheEntry('weft/cache/c2/state/nodes/v1/c2/n1', '{"name":1}'));
+  assert.throws(() => parseCacheEntry('weft/cache/c2/state/nodes/v1/c2/n1', 'not json'));
+});

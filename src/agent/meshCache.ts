@@ -1,0 +1,107 @@
+/**
+ * The agent's view of the other clusters: one watch over the local
+ * `weft/cache/` that the operator's reflector fills (agents never talk to a
+ * remote etcd). Keys are recognised by shape; anything else is ignored.
+ */
+import { z } from 'zod';
+import type { KvBackend } from '../kvstore/backend.ts';
+import { keys } from '../kvstore/keys.ts';
+import { WatchStore } from '../kvstore/watchStore.ts';
+import { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
+import type { Logger } from '../util/log.ts';
+
+export type CacheEntry =
+  | { readonly kind: 'node'; readonly remote: string; readonly value: NodeState }
+  | { readonly kind: 'endpoint'; readonly remote: string; readonly value: EndpointState }
+  | { readonly kind: 'cluster-config'; readonly remote: string; readonly value: ClusterConfig }
+  | { readonly kind: 'other'; readonly remote: string; readonly value: unknown };
+
+const CACHE_KEY = /^weft\/cache\/([^/]+)\/(.+)$/;
+
+/** Parse one cache key/value (throws on an invalid value of a known kind: the watch-store logs and skips it). */
+export function parseCacheEntry(key: string, value: string): CacheEntry {
+  const m = CACHE_KEY.exec(key);
+  if (m === null) return { kind: 'other', remote: '', value: null };
+  const remote = m[1] ?? '';
+  const rest = m[2] ?? '';
+  const json: unknown = JSON.parse(value);
+  if (rest.startsWith(`state/nodes/v1/${remote}/`)) return { kind: 'node', remote, value: NodeState.parse(json) };
+  if (rest.startsWith(`state/endpoints/v1/${remote}/`)) return { kind: 'endpoint', remote, value: EndpointState.parse(json) };
+  if (rest === `cluster-config/${remote}`) return { kind: 'cluster-config', remote, value: ClusterConfig.parse(json) };
+  return { kind: 'other', remote, value: z.unknown().parse(json) };
+}
+
+export class MeshCache {
+  readonly #store: WatchStore<CacheEntry>;
+
+  constructor(kv: KvBackend, logger: Logger, onChange: () => void) {
+    this.#store = new WatchStore<CacheEntry>({
+      kv,
+      prefix: 'weft/cache/',
+      parse: parseCacheEntry,
+      logger,
+      onUpsert: onChange,
+      onDelete: onChange,
+      onSynced: onChange,
+    });
+  }
+
+  start(): void {
+    this.#store.start();
+  }
+
+  get synced(): Promise<void> {
+    return this.#store.synced;
+  }
+
+  isSynced(): boolean {
+    return this.#store.isSynced();
+  }
+
+  remoteNodes(): NodeState[] {
+    const out: NodeState[] = [];
+    for (const e of this.#store.values()) if (e.kind === 'node') out.push(e.value);
+    return out;
+  }
+
+  remoteEndpoints(): EndpointState[] {
+    const out: EndpointState[] = [];
+    for (const e of this.#store.values()) if (e.kind === 'endpoint') out.push(e.value);
+    return out;
+  }
+
+  /** Remote clusters whose configuration the cache holds, sorted. */
+  remotes(): string[] {
+    const names = new Set<string>();
+    for (const e of this.#store.values()) if (e.kind === 'cluster-config') names.add(e.remote);
+    return [...names].sort();
+  }
+
+  close(): void {
+    this.#store.close();
+  }
+}
+
+/** What an agent reports of its view of the mesh (weft/mesh/agents/<node>). */
+export const AgentMeshStatus = z.object({ node: z.string(), remotes: z.array(z.string()), updatedAt: z.string() });
+export type AgentMeshStatus = z.infer<typeof AgentMeshStatus>;
+
+/** Writes the agent's mesh status when the set of synced remotes changes. */
+export class AgentMeshReporter {
+  readonly #kv: KvBackend;
+  readonly #node: string;
+  #last: string | undefined;
+
+  constructor(kv: KvBackend, node: string) {
+    this.#kv = kv;
+    this.#node = node;
+  }
+
+  async report(remotes: readonly string[]): Promise<void> {
+    const sig = remotes.join(',');
+    if (sig === this.#last) return;
+    const status: AgentMeshStatus = { node: this.#node, remotes: [...remotes], updatedAt: new Date().toISOString() };
+    await this.#kv.put(keys.agentMeshStatus(this.#node), JSON.stringify(status));
+    this.#last = sig;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Reads what `clustermesh status` and `status --verbose` show from the local
+ * etcd: nodes, agents' mesh views, remote records and the reflector's status.
+ */
+import type { KvBackend } from '../kvstore/backend.ts';
+import { keyName, keys } from '../kvstore/keys.ts';
+import { getJson } from '../kvstore/json.ts';
+import { AgentMeshStatus } from '../agent/meshCache.ts';
+import { ClusterConfig, NodeState } from '../model/state.ts';
+import type { Context } from '../cli/contexts.ts';
+import { RemoteStatus } from './remoteStatus.ts';
+import type { MeshStatusInput } from './meshStatus.ts';
+import type { z } from 'zod';
+
+async function listValid<T>(kv: KvBackend, prefix: string, schema: z.ZodType<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const e of (await kv.list(prefix)).entries) {
+    try {
+      const r = schema.safeParse(JSON.parse(e.value));
+      if (r.success) out.push(r.data);
+    } catch {
+      /* invalid JSON: skipped, as every reader does */
+    }
+  }
+  return out;
+}
+
+/** Services marked global in this cluster (0 until services exist). */
+async function countGlobalServices(kv: KvBackend, cluster: string): Promise<number> {
+  let n = 0;
+  for (const e of (await kv.list(keys.servicesPrefix(cluster))).entries) {
+    try {
+      if ((JSON.parse(e.value) as { global?: unknown }).global === true) n++;
+    } catch {
+      /* skipped */
+    }
+  }
+  return n;
+}
+
+export interface MeshFacts extends MeshStatusInput {
+  readonly config: ClusterConfig | undefined;
+}
+
+export async function readMeshFacts(kv: KvBackend, ctx: Context): Promise<MeshFacts> {
+  const [config, nodes, agents, remoteEntries, statuses, globalServices] = await Promise.all([
+    getJson(kv, keys.clusterConfig(ctx.cluster), ClusterConfig),
+    listValid(kv, keys.nodesPrefix(ctx.cluster), NodeState),
+    listValid(kv, keys.agentMeshStatusPrefix(), AgentMeshStatus),
+    kv.list('weft/mesh/remotes/'),
+    listValid(kv, keys.meshStatusPrefix(), RemoteStatus),
+    countGlobalServices(kv, ctx.cluster),
+  ]);
+  return {
+    config,
+    cluster: ctx.cluster,
+    accessEndpoints: ctx.endpoints,
+    tls: ctx.tls !== undefined,
+    nodes,
+    agents,
+    remotes: remoteEntries.entries.map((e) => keyName(e.key)).sort(),
+    remoteStatus: new Map(statuses.map((s) => [s.name, s])),
+    globalServices,
+  };
+}
