@@ -15,6 +15,8 @@ import { registerExec } from './exec.ts';
 import { registerDemo } from './demo.ts';
 import { registerCniServeCommands } from './cni.ts';
 import { registerStatus } from './status.ts';
+import { registerClusterMesh } from './clustermesh.ts';
+import { silenceTlsIpServerNameWarning } from '../util/tlsWarning.ts';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -28,6 +30,7 @@ export function buildProgram(): Command {
   registerResources(program);
   registerNode(program);
   registerStatus(program);
+  registerClusterMesh(program);
   registerExec(program);
   registerDemo(program);
   registerOperator(program);
@@ -37,6 +40,7 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  silenceTlsIpServerNameWarning();
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);

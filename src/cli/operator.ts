@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parseDuration } from '../clustermesh/duration.ts';
 import { createEtcdKv } from '../kvstore/etcd.ts';
 import { startOperator } from '../operator/operator.ts';
 import { createLogger } from '../util/log.ts';
@@ -14,6 +15,7 @@ import type { EtcdFlagOptions } from './daemonFlags.ts';
 interface OperatorFlags extends EtcdFlagOptions {
   cluster: string;
   stateDir: string;
+  remoteTtl?: string;
 }
 
 export function registerOperator(program: Command): void {
@@ -21,15 +23,17 @@ export function registerOperator(program: Command): void {
     .command('operator')
     .description('run the cluster operator: node PodCIDRs, Deployments/DaemonSets/StatefulSets → pods, scheduling (normally started by `weft lab up`)')
     .requiredOption('--cluster <name>', 'cluster name (reads weft/cluster-config/<name>)')
-    .requiredOption('--state-dir <dir>', "the operator's working directory (created when missing)");
+    .requiredOption('--state-dir <dir>', "the operator's working directory (created when missing)")
+    .option('--remote-ttl <duration>', "drop a remote cluster's cache after it has been unreachable this long (e.g. 10m; off by default)");
   addEtcdFlags(cmd).action(async (opts: OperatorFlags) => {
     const logger = createLogger({ component: 'operator', cluster: opts.cluster });
     mkdirSync(opts.stateDir, { recursive: true });
+    const remoteTtlMs = opts.remoteTtl === undefined ? undefined : parseDuration(opts.remoteTtl);
     const tls = tlsOptions(opts);
     const endpoints = opts.etcd.split(',').map((u) => u.trim()).filter((u) => u !== '');
     const kv = createEtcdKv({ endpoints, ...(tls === undefined ? {} : { tls }) });
-    const operator = startOperator({ kv, cluster: opts.cluster, logger });
-    logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir });
+    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs } });
+    logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir, remoteTtlMs: remoteTtlMs ?? null });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -72,8 +72,3 @@ export function statusKindOfCacheKey(remote: string, cacheKey: string): StatusKi
   const kind = cacheKey.slice(prefix.length, end < 0 ? undefined : end);
   return (STATUS_KINDS as readonly string[]).includes(kind) ? (kind as StatusKind) : undefined;
 }
-
-/** The local key that tells agents the cache of `remote` is complete (mirrors the remote's own marker). */
-export function cacheSyncedKey(remote: string): string {
-  return keys.cacheOf(remote, keys.synced(remote, 'state'));
-}

@@ -53,8 +53,8 @@ export async function connectAgent(socketPath: string, timeoutMs = 30_000): Prom
   sock.on('error', (err: NodeJS.ErrnoException) => failAll(unreachable(socketPath, err.code ?? err.message)));
   sock.on('close', () => failAll(unreachable(socketPath, 'connection closed')));
 
-  const call = async (req: CniRequest): Promise<unknown> => {
-    const res = await new Promise<CniResponse>((resolve, reject) => {
+  const call = (req: CniRequest): Promise<CniResponse> =>
+    new Promise<CniResponse>((resolve, reject) => {
       const timer = setTimeout(() => reject(cniError(CniCode.TryAgainLater, `the weft agent on ${socketPath} did not answer "${req.op}" within ${timeoutMs} ms`)), timeoutMs);
       waiting.push({
         resolve: (r) => (clearTimeout(timer), resolve(r)),
@@ -62,6 +62,20 @@ export async function connectAgent(socketPath: string, timeoutMs = 30_000): Prom
       });
       sock.write(`${JSON.stringify(req)}\n`);
     });
+  return agentClientOver(call, socketPath, () => {
+    sock.end();
+    sock.destroy();
+  });
+}
+
+/**
+ * The AgentClient over any transport that answers a request with a response:
+ * the socket above, or the agent's own handler in-process (agentOps.ts). An
+ * error response becomes a WeftError with the agent's code and message.
+ */
+export function agentClientOver(send: (req: CniRequest) => Promise<CniResponse>, socketPath: string, close: () => void): AgentClient {
+  const call = async (req: CniRequest): Promise<unknown> => {
+    const res = await send(req);
     if (!res.ok) throw new WeftError(res.error.code as ErrorCode, res.error.message);
     return res.data;
   };
@@ -91,9 +105,6 @@ export async function connectAgent(socketPath: string, timeoutMs = 30_000): Prom
       const data = await call({ op: 'gc', valid });
       return Array.isArray(data) ? (data as { containerId: string; ifName: string; ip: string; hostVeth: string }[]) : [];
     },
-    close() {
-      sock.end();
-      sock.destroy();
-    },
+    close,
   };
 }

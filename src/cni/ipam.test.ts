@@ -66,3 +66,54 @@ test('a failed write changes nothing; a corrupt state file is an error, never a 
   await assert.rejects(broken.allocate('c1', 'eth0'), /cannot write IPAM state file/);
   assert.equal(broken.list().length, 0);
 });
+
+/** A writer whose writes finish when the test says so. */
+function gatedWriter() {
+  const writes: { content: string; finish(err?: Error): void }[] = [];
+  const writeFile = (_file: string, content: string): Promise<void> =>
+    new Promise((resolve, reject) => writes.push({ content, finish: (err) => (err === undefined ? resolve() : reject(err)) }));
+  return { writes, writeFile };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test('group commit: changes made during a write share the next one; each caller hears only once its change is written', async () => {
+  const w = gatedWriter();
+  const ipam = new NodeIpam({ cidr: '10.250.1.0/24', stateFile: '/unused/ipam.json', writeFile: w.writeFile });
+  const settled: string[] = [];
+  const all = Array.from({ length: 16 }, (_, i) => ipam.allocate(`c${i}`, 'eth0').then((a) => (settled.push(a.containerId), a)));
+  const again = ipam.allocate('c0', 'eth0').then((a) => (settled.push('again'), a));
+  await tick();
+  assert.equal(w.writes.length, 1, 'the first change is written at once, the others wait for it');
+  assert.equal((JSON.parse(w.writes[0]?.content ?? '') as { allocations: unknown[] }).allocations.length, 1);
+  w.writes[0]?.finish();
+  await tick();
+  assert.deepEqual(settled.sort(), ['again', 'c0'], 'the repeated allocate waited for the first write too');
+  assert.equal(w.writes.length, 2);
+  assert.equal((JSON.parse(w.writes[1]?.content ?? '') as { allocations: unknown[] }).allocations.length, 16, 'one write for the 15 others');
+  w.writes[1]?.finish();
+  const ips = (await Promise.all(all)).map((a) => a.ip);
+  assert.equal(new Set(ips).size, 16);
+  assert.equal((await again).ip, ips[0]);
+  assert.equal(w.writes.length, 2);
+});
+
+test('group commit: a failed write undoes every change not yet written, newest first; callers get the error', async () => {
+  const w = gatedWriter();
+  // a /30 has a single usable address: a release and a re-allocation of it land in the same write
+  const ipam = new NodeIpam({ cidr: '10.250.1.0/30', stateFile: '/unused/ipam.json', writeFile: w.writeFile });
+  const a = ipam.allocate('a', 'eth0');
+  await tick();
+  const released = ipam.release('a', 'eth0');
+  const b = ipam.allocate('b', 'eth0');
+  assert.equal(ipam.get('b', 'eth0')?.ip, '10.250.1.2');
+  w.writes[0]?.finish();
+  assert.equal((await a).ip, '10.250.1.2');
+  await tick();
+  w.writes[1]?.finish(new Error('disk full'));
+  await assert.rejects(released, /cannot write IPAM state file \/unused\/ipam\.json: disk full/);
+  await assert.rejects(b, /disk full/);
+  assert.deepEqual(ipam.list().map((x) => [x.containerId, x.ip]), [['a', '10.250.1.2']], 'back to what is on disk');
+  const c = ipam.allocate('c', 'eth0');
+  await assert.rejects(c, (e: unknown) => isWeftError(e, 'PoolExhausted'));
+});

@@ -21,6 +21,13 @@ export interface PluginDeps {
   connect(socketPath: string): Promise<AgentClient>;
   net: PodNetwork;
   netnsExists(path: string): boolean;
+  /**
+   * Where this process opens the container's netns given CNI_NETNS (default:
+   * the path itself). The agent serving a forwarded invocation from another
+   * mount namespace reaches it through /proc/<pid>/root. Results and messages
+   * keep CNI_NETNS as given.
+   */
+  netnsPath?(cniNetns: string): string;
   /** Diagnostics (stderr). */
   warn(msg: string): void;
 }
@@ -34,22 +41,25 @@ async function withAgent<T>(deps: PluginDeps, conf: WeftNetConf, fn: (agent: Age
   }
 }
 
-function requireNetns(inv: CniInvocation, deps: PluginDeps): void {
+/** CNI_NETNS checked; the path this process opens it by. */
+function requireNetns(inv: CniInvocation, deps: PluginDeps): string {
   if (/[\s"'\\]/.test(inv.netns)) throw cniError(CniCode.InvalidEnv, `CNI_NETNS "${inv.netns}" must not contain whitespace, quotes or backslashes`);
-  if (!deps.netnsExists(inv.netns)) {
+  const local = deps.netnsPath?.(inv.netns) ?? inv.netns;
+  if (!deps.netnsExists(local)) {
     throw cniError(CniCode.UnknownContainer, `network namespace "${inv.netns}" (CNI_NETNS) of container ${inv.containerId} does not exist`);
   }
+  return local;
 }
 
 async function cmdAdd(inv: CniInvocation, conf: WeftNetConf, deps: PluginDeps): Promise<CniResult> {
-  requireNetns(inv, deps);
+  const netns = requireNetns(inv, deps);
   const pod = podOf(inv.args);
   return withAgent(deps, conf, async (agent) => {
     const { ip } = await agent.allocate({ containerId: inv.containerId, ifName: inv.ifName, ...pod });
-    const plan = planWiring({ containerId: inv.containerId, ifName: inv.ifName, netns: inv.netns, ip, ...(conf.mtu === undefined ? {} : { mtu: conf.mtu }) });
+    const plan = planWiring({ containerId: inv.containerId, ifName: inv.ifName, netns, ip, ...(conf.mtu === undefined ? {} : { mtu: conf.mtu }) });
     try {
       try {
-        await deps.net.wire(plan, inv.netns);
+        await deps.net.wire(plan, netns);
       } catch (err) {
         throw cniError(CniCode.WiringFailed, `cannot wire ${inv.ifName} of container ${inv.containerId} (${ip}, host veth ${plan.hostVeth}): ${errorMessage(err)}`);
       }
@@ -77,11 +87,11 @@ function prevResultProblems(prev: Record<string, unknown> | undefined, ip: strin
 }
 
 async function cmdCheck(inv: CniInvocation, conf: WeftNetConf, deps: PluginDeps): Promise<void> {
-  requireNetns(inv, deps);
+  const netns = requireNetns(inv, deps);
   const held = await withAgent(deps, conf, (agent) => agent.get(inv.containerId, inv.ifName));
   if (held === undefined) throw cniError(CniCode.CheckFailed, `the weft agent holds no address for container ${inv.containerId} ${inv.ifName}`);
   const hostVeth = hostVethName(inv.containerId, inv.ifName);
-  const seen = await deps.net.observe(inv.netns);
+  const seen = await deps.net.observe(netns);
   const problems = [...prevResultProblems(conf.prevResult, held.ip), ...wiringProblems({ hostVeth, ifName: inv.ifName, ip: held.ip }, seen.host, seen.pod)];
   if (problems.length > 0) throw cniError(CniCode.CheckFailed, `container ${inv.containerId} ${inv.ifName} (${held.ip}) is not wired as ADD left it: ${problems.join('; ')}`);
 }

@@ -111,3 +111,56 @@ export function parseAllocationInfo(v: unknown): AllocationInfo | undefined {
   }
   return v as unknown as AllocationInfo;
 }
+
+/**
+ * The thin executable's request (bin/cni/weft): one whole plugin invocation,
+ * forwarded verbatim for the agent to run in-process. Answered not with a JSON
+ * line but with the framed output below, after which the agent closes the
+ * connection.
+ */
+export interface InvokeRequest {
+  op: 'invoke';
+  /** The client's pid and namespaces (readlink of /proc/self/ns/net and …/mnt, e.g. "net:[4026531840]"); '' when unknown. */
+  pid: number;
+  netns: string;
+  mntns: string;
+  /** The socket path the client reached this agent through. */
+  via: string;
+  /** The CNI_* environment variables. */
+  env: Record<string, string>;
+  /** The network configuration, as read from the client's stdin. */
+  stdin: string;
+}
+
+/** Validate a decoded line whose op is "invoke". */
+export function parseInvokeRequest(v: Record<string, unknown>): InvokeRequest {
+  const { pid, env } = v;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) throw invalid(`invoke field "pid" must be a positive integer, got ${JSON.stringify(pid)}`);
+  for (const f of ['netns', 'mntns', 'via', 'stdin'] as const) {
+    if (typeof v[f] !== 'string') throw invalid(`invoke field "${f}" must be a string, got ${JSON.stringify(v[f])}`);
+  }
+  if (!isObject(env)) throw invalid(`invoke field "env" must be an object, got ${JSON.stringify(env)}`);
+  const cniEnv: Record<string, string> = {};
+  for (const [k, val] of Object.entries(env)) {
+    if (typeof val !== 'string') throw invalid(`invoke env ${k} must be a string, got ${JSON.stringify(val)}`);
+    if (k.startsWith('CNI_')) cniEnv[k] = val;
+  }
+  return { op: 'invoke', pid, netns: v['netns'] as string, mntns: v['mntns'] as string, via: v['via'] as string, env: cniEnv, stdin: v['stdin'] as string };
+}
+
+/** True for a decoded line asking for an invocation. */
+export function isInvokeRequest(v: unknown): v is Record<string, unknown> {
+  return isObject(v) && v['op'] === 'invoke';
+}
+
+/**
+ * The answer to an invoke request: `<exit> <stdout bytes> <stderr bytes>\n`
+ * then stdout then stderr; or `delegate\n` when the agent cannot serve this
+ * caller in-process and the client must run the full plugin itself.
+ */
+export function encodeInvokeAnswer(out: { code: number; stdout: string; stderr: string } | 'delegate'): Buffer {
+  if (out === 'delegate') return Buffer.from('delegate\n');
+  const stdout = Buffer.from(out.stdout, 'utf8');
+  const stderr = Buffer.from(out.stderr, 'utf8');
+  return Buffer.concat([Buffer.from(`${out.code} ${stdout.length} ${stderr.length}\n`), stdout, stderr]);
+}

@@ -1,35 +1,38 @@
 /**
  * The agent's side of the CNI plugin: a unix socket speaking the line
- * protocol of protocol.ts. It allocates addresses from the node IPAM and hands
- * registered / deleted endpoints to the agent (onAdd / onDel).
+ * protocol of protocol.ts. It answers the full plugin's requests (IPAM,
+ * endpoint registration: agentOps.ts) and runs whole invocations forwarded
+ * by the thin executable bin/cni/weft (invokeServer.ts).
  */
 import net from 'node:net';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { WeftError, ErrorCode, errorMessage, isWeftError } from '../errors.ts';
+import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import { silentLogger } from '../util/log.ts';
 import type { Logger } from '../util/log.ts';
-import type { NodeIpam } from './ipam.ts';
-import { parseRequest } from './protocol.ts';
-import type { CniEndpoint, CniRequest, CniResponse } from './protocol.ts';
-import { hostVethName } from './veth.ts';
+import { createAgentResponder } from './agentOps.ts';
+import type { AgentOpsOptions, AgentResponder } from './agentOps.ts';
+import { localInvokeContext, runInvocation } from './invokeServer.ts';
+import type { HostNetns, InvokeContext } from './invokeServer.ts';
+import { IpSessionPool } from './ipSession.ts';
+import { encodeInvokeAnswer, isInvokeRequest, parseInvokeRequest } from './protocol.ts';
+import type { CniResponse } from './protocol.ts';
+import { ipPodNetworkIn } from './wire.ts';
+import type { PodNetwork } from './wire.ts';
 
 export type { CniEndpoint } from './protocol.ts';
+export type { CniDelEvent } from './agentOps.ts';
 
-export interface CniDelEvent {
-  containerId: string;
-  ifName: string;
-  podNamespace?: string;
-  podName?: string;
-  ip?: string;
-}
-
-export interface CniServerOptions {
+export interface CniServerOptions extends AgentOpsOptions {
   socketPath: string;
-  ipam: NodeIpam;
-  onAdd(ep: CniEndpoint): Promise<void>;
-  onDel(ep: CniDelEvent): Promise<void>;
   logger?: Logger;
+  /**
+   * Wiring for forwarded invocations, per node netns (undefined: the agent's own). Default:
+   * `ip`, the node side through one long-lived `ip -batch` per node netns (ipSession.ts). Tests pass fakes.
+   */
+  podNetwork?: (hostNetns: HostNetns | undefined) => PodNetwork;
+  /** Default: the filesystem's existsSync. */
+  netnsExists?: (path: string) => boolean;
 }
 
 export interface CniServer {
@@ -38,76 +41,36 @@ export interface CniServer {
 
 const MAX_LINE = 1 << 20;
 
-async function handle(req: CniRequest, opts: CniServerOptions, log: Logger): Promise<unknown> {
-  const { ipam } = opts;
-  switch (req.op) {
-    case 'allocate': {
-      const pod = { ...(req.podNamespace === undefined ? {} : { podNamespace: req.podNamespace }), ...(req.podName === undefined ? {} : { podName: req.podName }) };
-      return ipam.allocate(req.containerId, req.ifName, pod);
-    }
-    case 'register': {
-      const ep = req.endpoint;
-      const owned = ipam.get(ep.containerId, ep.ifName);
-      if (owned?.ip !== ep.ip) {
-        throw new WeftError(ErrorCode.Conflict, `endpoint address ${ep.ip} is not the one allocated to container ${ep.containerId} ${ep.ifName} (${owned?.ip ?? 'none'})`);
-      }
-      await opts.onAdd(ep);
-      log.info('endpoint added', { containerId: ep.containerId, pod: `${ep.podNamespace}/${ep.podName}`, ip: ep.ip, hostVeth: ep.hostVeth });
-      return undefined;
-    }
-    case 'release':
-      return (await ipam.release(req.containerId, req.ifName)) ?? null;
-    case 'del': {
-      const held = ipam.get(req.containerId, req.ifName);
-      const podNamespace = req.podNamespace ?? held?.podNamespace;
-      const podName = req.podName ?? held?.podName;
-      const ev: CniDelEvent = { containerId: req.containerId, ifName: req.ifName };
-      if (podNamespace !== undefined) ev.podNamespace = podNamespace;
-      if (podName !== undefined) ev.podName = podName;
-      if (held !== undefined) ev.ip = held.ip;
-      await opts.onDel(ev); // before the release: a failed onDel keeps the address for the retried DEL
-      const released = await ipam.release(req.containerId, req.ifName);
-      if (released !== undefined) log.info('endpoint deleted', { containerId: req.containerId, ip: released.ip });
-      return released ?? null;
-    }
-    case 'get':
-      return ipam.get(req.containerId, req.ifName) ?? null;
-    case 'status':
-      return { cidr: ipam.cidr, allocated: ipam.list().length };
-    case 'gc': {
-      const keep = new Set(req.valid.map((v) => `${v.containerId} ${v.ifName}`));
-      const released: { containerId: string; ifName: string; ip: string; hostVeth: string }[] = [];
-      for (const a of ipam.list().filter((x) => !keep.has(`${x.containerId} ${x.ifName}`))) {
-        const ev: CniDelEvent = { containerId: a.containerId, ifName: a.ifName, ip: a.ip };
-        if (a.podNamespace !== undefined) ev.podNamespace = a.podNamespace;
-        if (a.podName !== undefined) ev.podName = a.podName;
-        await opts.onDel(ev);
-        await ipam.release(a.containerId, a.ifName);
-        released.push({ containerId: a.containerId, ifName: a.ifName, ip: a.ip, hostVeth: hostVethName(a.containerId, a.ifName) });
-      }
-      if (released.length > 0) log.info('CNI GC released stale addresses', { released: released.map((r) => r.ip) });
-      return released;
-    }
-  }
+interface Served {
+  respond: AgentResponder;
+  invoke: InvokeContext;
+  log: Logger;
 }
 
-async function answer(line: string, opts: CniServerOptions, log: Logger): Promise<CniResponse> {
+/** The reply to one line: a JSON line, or the framed output of an invocation (after which the connection ends). */
+async function answerLine(line: string, s: Served): Promise<{ reply: string | Buffer; end: boolean }> {
+  let raw: unknown;
   try {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      throw new WeftError(ErrorCode.InvalidInput, `invalid CNI request: not JSON: ${line.slice(0, 80)}`);
-    }
-    const data = await handle(parseRequest(raw), opts, log);
-    return data === undefined ? { ok: true } : { ok: true, data };
+    raw = JSON.parse(line);
+  } catch {
+    const res: CniResponse = { ok: false, error: { code: ErrorCode.InvalidInput, message: `invalid CNI request: not JSON: ${line.slice(0, 80)}` } };
+    s.log.warn('CNI request failed', { err: res.error.message });
+    return { reply: `${JSON.stringify(res)}\n`, end: false };
+  }
+  if (!isInvokeRequest(raw)) return { reply: `${JSON.stringify(await s.respond(raw))}\n`, end: false };
+  try {
+    const req = parseInvokeRequest(raw);
+    const out = await runInvocation(req, s.invoke);
+    if (out === 'delegate') s.log.info('CNI invocation delegated to the full plugin: its namespaces are not reachable from the agent', { pid: req.pid });
+    else if (out.code !== 0) s.log.warn('CNI invocation failed', { command: req.env['CNI_COMMAND'], err: out.stderr.trim() });
+    return { reply: encodeInvokeAnswer(out), end: true };
   } catch (err) {
-    log.warn('CNI request failed', { err: errorMessage(err) });
-    return { ok: false, error: { code: isWeftError(err) ? err.code : ErrorCode.Internal, message: errorMessage(err) } };
+    s.log.warn('CNI invocation not served, delegated to the full plugin', { err: errorMessage(err) });
+    return { reply: encodeInvokeAnswer('delegate'), end: true };
   }
 }
 
-function serveConnection(sock: net.Socket, opts: CniServerOptions, log: Logger): void {
+function serveConnection(sock: net.Socket, served: Served): void {
   let buf = '';
   let chain: Promise<void> = Promise.resolve();
   sock.setEncoding('utf8');
@@ -124,8 +87,10 @@ function serveConnection(sock: net.Socket, opts: CniServerOptions, log: Logger):
       buf = buf.slice(nl + 1);
       if (line === '') continue;
       chain = chain.then(async () => {
-        const res = await answer(line, opts, log);
-        if (!sock.destroyed) sock.write(`${JSON.stringify(res)}\n`);
+        const { reply, end } = await answerLine(line, served);
+        if (sock.destroyed) return;
+        if (end) sock.end(reply);
+        else sock.write(reply);
       });
     }
   });
@@ -135,11 +100,20 @@ export async function startCniServer(opts: CniServerOptions): Promise<CniServer>
   const log = (opts.logger ?? silentLogger).child({ component: 'cni-server' });
   await mkdir(path.dirname(opts.socketPath), { recursive: true });
   await rm(opts.socketPath, { force: true });
+  const respond = createAgentResponder(opts, log);
+  const sessions = new IpSessionPool();
+  const podNetwork =
+    opts.podNetwork ??
+    ((host: HostNetns | undefined): PodNetwork =>
+      host === undefined
+        ? ipPodNetworkIn(undefined, sessions.get('self', { argv: ['ip', '-o', '-batch', '-'], name: 'ip -batch -' }))
+        : ipPodNetworkIn(host.path, sessions.get(host.id, { argv: ['nsenter', `--net=${host.path}`, 'ip', '-o', '-batch', '-'], name: 'ip -batch -' })));
+  const served: Served = { respond, invoke: localInvokeContext(respond, podNetwork, opts.netnsExists), log };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
-    serveConnection(sock, opts, log);
+    serveConnection(sock, served);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new WeftError(ErrorCode.Internal, `cannot listen on CNI socket ${opts.socketPath}: ${err.message}`, { cause: err })));
@@ -152,6 +126,7 @@ export async function startCniServer(opts: CniServerOptions): Promise<CniServer>
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
+      await sessions.close();
       await rm(opts.socketPath, { force: true });
     },
   };

@@ -4,13 +4,29 @@
  * NodeIpam on a temp socket, pod netns on demand, and the plugin executed
  * exactly as a runtime does (`ip netns exec <node> bin/cni/weft`, env +
  * stdin). close() removes everything it created. Needs root.
+ * `plugin` picks the executable behind type "weft": the thin client
+ * bin/cni/weft (default) or the full Node plugin bin/weft-cni (installed
+ * through a symlink named `weft`, as an operator would).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exec } from '../util/exec.ts';
-import { CNI_BIN_DIR, REFERENCE_CNI_DIR } from '../util/paths.ts';
+import { CNI_BIN_DIR, PROJECT_ROOT, REFERENCE_CNI_DIR } from '../util/paths.ts';
+
+/** The thin client that forwards invocations to the agent. */
+export const THIN_PLUGIN = path.join(CNI_BIN_DIR, 'weft');
+/** The full Node plugin that does the invocation itself. */
+export const FULL_PLUGIN = path.join(PROJECT_ROOT, 'bin', 'weft-cni');
+
+/** A CNI_PATH folder (created under dir) whose `weft` is a symlink to file. */
+export function pluginDirFor(file: string, dir: string): string {
+  const bin = path.join(dir, 'cni-bin');
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(file, path.join(bin, 'weft'));
+  return bin;
+}
 import { NodeIpam } from './ipam.ts';
 import { startCniServer } from './server.ts';
 import type { CniDelEvent, CniEndpoint, CniServer } from './server.ts';
@@ -40,12 +56,14 @@ export interface CniTestNode {
   readonly added: CniEndpoint[];
   readonly deleted: CniDelEvent[];
   readonly cniPath: string[];
+  /** The executable behind type "weft". */
+  readonly plugin: string;
   /** The weft netconf pointing at this node's socket. */
   weftConf(extra?: Record<string, unknown>): Record<string, unknown>;
   /** Create a pod netns named `<prefix>-<suffix>`; returns its path. */
   addPod(suffix: string): Promise<string>;
   deletePod(suffix: string): Promise<void>;
-  /** Run bin/cni/weft in the node netns. */
+  /** Run the weft plugin (the `weft` of cniPath) in the node netns. */
   runWeft(command: string, call: PluginCall): Promise<PluginRun>;
   /** Run a command in the node netns; its stdout. */
   inNode(args: string[]): Promise<string>;
@@ -75,7 +93,7 @@ export function runIn(netns: string, argv: string[], env: NodeJS.ProcessEnv, std
   });
 }
 
-export async function createCniTestNode(opts: { prefix: string; cidr: string; logger?: Logger }): Promise<CniTestNode> {
+export async function createCniTestNode(opts: { prefix: string; cidr: string; logger?: Logger; plugin?: string }): Promise<CniTestNode> {
   const netns = `${opts.prefix}-node`;
   const dir = mkdtempSync(path.join(tmpdir(), `${opts.prefix}-`));
   const pods = new Set<string>();
@@ -105,7 +123,9 @@ export async function createCniTestNode(opts: { prefix: string; cidr: string; lo
     throw err;
   }
   const weftConf = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ cniVersion: '1.0.0', name: 'weft', type: 'weft', socket, ...extra });
-  const cniPath = [CNI_BIN_DIR, REFERENCE_CNI_DIR];
+  const plugin = opts.plugin ?? THIN_PLUGIN;
+  const weftDir = plugin === THIN_PLUGIN ? CNI_BIN_DIR : pluginDirFor(plugin, dir);
+  const cniPath = [weftDir, REFERENCE_CNI_DIR];
   return {
     netns,
     socket,
@@ -113,6 +133,7 @@ export async function createCniTestNode(opts: { prefix: string; cidr: string; lo
     added,
     deleted,
     cniPath,
+    plugin,
     weftConf,
     async addPod(suffix) {
       const name = `${opts.prefix}-${suffix}`;
@@ -136,7 +157,7 @@ export async function createCniTestNode(opts: { prefix: string; cidr: string; lo
         CNI_ARGS: args,
         CNI_PATH: cniPath.join(':'),
       };
-      return runIn(netns, [path.join(CNI_BIN_DIR, 'weft')], env, call.stdin ?? JSON.stringify(weftConf()));
+      return runIn(netns, [path.join(weftDir, 'weft')], env, call.stdin ?? JSON.stringify(weftConf()));
     },
     inNode(args) {
       return exec('ip', ['netns', 'exec', netns, ...args]);

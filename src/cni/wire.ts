@@ -1,10 +1,14 @@
 /**
  * The effects of pod wiring: runs the `ip -batch` scripts of veth.ts in the
- * node's netns (the plugin's own) and, through nsenter, in the pod's. Behind
- * the PodNetwork interface so the plugin logic can be tested with a fake.
+ * node's netns and, through nsenter, in the pod's: two `ip` processes per ADD,
+ * the fewest possible (one ip process works in one netns). The node's netns is
+ * the running process's own, or the plugin caller's when the agent serves a
+ * forwarded invocation from another netns (ipPodNetworkIn). Behind the
+ * PodNetwork interface so the plugin logic can be tested with a fake.
  */
 import { exec, execFull } from '../util/exec.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
+import type { IpBatchRunner } from './ipSession.ts';
 import type { ObservedNet, WirePlan } from './veth.ts';
 
 export interface PodNetwork {
@@ -35,22 +39,38 @@ function parseObserved(stdout: string, where: string): ObservedNet {
 
 const OBSERVE_BATCH = 'addr show\nroute show\n';
 
-export const ipPodNetwork: PodNetwork = {
-  async wire(plan, netns) {
-    await exec('ip', ['-batch', '-'], { input: plan.hostBatch, timeoutMs: TIMEOUT_MS });
-    const [cmd, args] = inNetns(netns, ['-batch', '-']);
-    await exec(cmd, args, { input: plan.podBatch, timeoutMs: TIMEOUT_MS });
-  },
-  async unwire(hostVeth) {
-    const r = await execFull('ip', ['link', 'del', 'dev', hostVeth], { okCodes: [0, 1, 2], timeoutMs: TIMEOUT_MS });
-    if (r.code === 0) return true;
-    if (/Cannot find device/i.test(r.stderr)) return false;
-    throw new WeftError(ErrorCode.CommandFailed, `ip link del dev ${hostVeth} failed (exit ${r.code}): ${r.stderr.trim()}`);
-  },
-  async observe(netns) {
-    const host = await exec('ip', ['-j', '-batch', '-'], { input: OBSERVE_BATCH, timeoutMs: TIMEOUT_MS });
-    const [cmd, args] = inNetns(netns, ['-j', '-batch', '-']);
-    const pod = await exec(cmd, args, { input: OBSERVE_BATCH, timeoutMs: TIMEOUT_MS });
-    return { host: parseObserved(host, 'node'), pod: parseObserved(pod, 'pod') };
-  },
-};
+/**
+ * Pod wiring with `ip`. hostNetns: path of the node's netns when it is not
+ * this process's own (e.g. /proc/<pid>/ns/net of the plugin caller).
+ * hostSession: a long-lived `ip -batch` in the node's netns (ipSession.ts)
+ * for the node side of ADD, instead of a new `ip` per pod.
+ */
+export function ipPodNetworkIn(hostNetns?: string, hostSession?: IpBatchRunner): PodNetwork {
+  const onHost = (args: string[]): [string, string[]] => (hostNetns === undefined ? ['ip', args] : inNetns(hostNetns, args));
+  return {
+    async wire(plan, netns) {
+      const [hostCmd, hostArgs] = onHost(['-batch', '-']);
+      if (hostSession !== undefined) await hostSession.run(plan.hostBatch);
+      else await exec(hostCmd, hostArgs, { input: plan.hostBatch, timeoutMs: TIMEOUT_MS });
+      const [cmd, args] = inNetns(netns, ['-batch', '-']);
+      await exec(cmd, args, { input: plan.podBatch, timeoutMs: TIMEOUT_MS });
+    },
+    async unwire(hostVeth) {
+      const [cmd, args] = onHost(['link', 'del', 'dev', hostVeth]);
+      const r = await execFull(cmd, args, { okCodes: [0, 1, 2], timeoutMs: TIMEOUT_MS });
+      if (r.code === 0) return true;
+      if (/Cannot find device/i.test(r.stderr)) return false;
+      throw new WeftError(ErrorCode.CommandFailed, `ip link del dev ${hostVeth} failed (exit ${r.code}): ${r.stderr.trim()}`);
+    },
+    async observe(netns) {
+      const [hostCmd, hostArgs] = onHost(['-j', '-batch', '-']);
+      const host = await exec(hostCmd, hostArgs, { input: OBSERVE_BATCH, timeoutMs: TIMEOUT_MS });
+      const [cmd, args] = inNetns(netns, ['-j', '-batch', '-']);
+      const pod = await exec(cmd, args, { input: OBSERVE_BATCH, timeoutMs: TIMEOUT_MS });
+      return { host: parseObserved(host, 'node'), pod: parseObserved(pod, 'pod') };
+    },
+  };
+}
+
+/** Pod wiring with `ip` in this process's own netns. */
+export const ipPodNetwork: PodNetwork = ipPodNetworkIn();

@@ -20,6 +20,9 @@ export const keys = {
   service: (cluster: string, ns: string, name: string) => `weft/state/services/v1/${cluster}/${ns}/${name}`,
 
   synced: (cluster: string, prefix: string) => `weft/synced/${cluster}/${prefix}`,
+  /** Every cluster's exported state (what remote clusters may read). */
+  statePrefix: () => 'weft/state/',
+  syncedPrefix: (cluster: string) => `weft/synced/${cluster}/`,
 
   cachePrefix: (remote: string) => `weft/cache/${remote}/`,
   /** Where the operator mirrors a remote cluster's key: weft/state/… of c2 → weft/cache/c2/state/… */

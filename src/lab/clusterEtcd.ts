@@ -6,17 +6,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { keys } from '../kvstore/keys.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
+import type { EtcdTls } from '../kvstore/etcd.ts';
 import { ClusterConfig, NodeState } from '../model/state.ts';
+import { probeEtcdHealth } from './etcdHealth.ts';
 
-/** Polls `<endpoint>/health` until etcd says healthy; `check` throws to abort early (e.g. etcd exited). */
-export async function waitEtcdHealthy(endpoint: string, timeoutMs: number, check: () => void = () => undefined): Promise<void> {
+/**
+ * Polls `<endpoint>/health` until etcd says healthy; `check` throws to abort
+ * early (e.g. etcd exited); `tls` when etcd serves mTLS.
+ */
+export async function waitEtcdHealthy(endpoint: string, timeoutMs: number, check: () => void = () => undefined, tls?: EtcdTls): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     check();
     try {
-      const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
-      const body = (await res.json()) as { health?: string; reason?: string };
+      const body = await probeEtcdHealth(endpoint, tls);
       if (body.health === 'true') return;
       last = `health=${String(body.health)}${body.reason === undefined ? '' : ` (${body.reason})`}`;
     } catch (err) {

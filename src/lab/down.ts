@@ -3,10 +3,11 @@
  * pods the agents recorded), delete the cluster's netns, veths, state folder
  * and context; the underlay goes with the last cluster. Idempotent.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import { listContexts, removeContext } from '../cli/contexts.ts';
+import { clusterPkiDir, pkiRoot } from '../pki/files.ts';
 import { deleteNetns, listNetns, netnsPids } from './netns.ts';
 import { clusterNetnsPrefix, DEFAULT_UNDERLAY_CIDR, planUnderlay } from './plan.ts';
 import type { UnderlayPlan } from './plan.ts';
@@ -16,7 +17,7 @@ import type { Progress } from './progress.ts';
 import { labDir, readLabState, writeLabState } from './state.ts';
 import type { LabClusterState, LabProcessState } from './state.ts';
 import { removeLabFilesIfEmpty, setClusterPhase, updateLabState, withLabLock } from './store.ts';
-import { deleteHostLink, removeUnderlay } from './underlay.ts';
+import { deleteHostLink, removeUnderlay, underlayHostLinks } from './underlay.ts';
 import { validateClusterName } from './validate.ts';
 
 /** Daemons in stop order: operator first, then the agents, etcd last. */
@@ -69,6 +70,20 @@ function removeClusterDir(c: LabClusterState, progress: Progress): void {
   progress.ok(`Removed state ${dir}`);
 }
 
+/** The cluster's PKI (`clustermesh enable`), and the pki folder once no cluster has one. */
+function removeClusterPki(cluster: string, progress: Progress): void {
+  const dir = clusterPkiDir(cluster);
+  if (existsSync(dir)) {
+    rmSync(dir, { recursive: true, force: true });
+    progress.ok(`Removed PKI ${dir}`);
+  }
+  try {
+    if (readdirSync(pkiRoot()).length === 0) rmdirSync(pkiRoot());
+  } catch {
+    /* absent, or other clusters' PKI remains */
+  }
+}
+
 function removeLabContext(c: LabClusterState, progress: Progress): void {
   const ctx = listContexts().contexts.find((x) => x.name === c.name);
   if (ctx === undefined) return;
@@ -97,16 +112,20 @@ export async function teardownCluster(c: LabClusterState, underlay: UnderlayPlan
     if (links > 0) progress.ok(`Deleted ${links} underlay veth(s)`);
   }
   removeClusterDir(c, progress);
+  removeClusterPki(c.name, progress);
   removeLabContext(c, progress);
 }
 
 /** With no cluster left, removes the underlay (under the lock, so no `lab up` builds on it meanwhile) and the lab's files. */
 export async function removeUnderlayWhenUnused(progress: Progress): Promise<void> {
+  let kept: string[] = [];
   const gone = await withLabLock(async () => {
     const s = readLabState();
     if (s.clusters.length > 0) return [];
     // Names are fixed, so a lost state still finds the underlay.
-    const done = await removeUnderlay(s.underlay ?? planUnderlay(DEFAULT_UNDERLAY_CIDR));
+    const u = s.underlay ?? planUnderlay(DEFAULT_UNDERLAY_CIDR);
+    kept = await underlayHostLinks(u);
+    const done = kept.length > 0 ? [] : await removeUnderlay(u);
     if (s.underlay !== null) {
       s.underlay = null;
       writeLabState(s);
@@ -114,6 +133,7 @@ export async function removeUnderlayWhenUnused(progress: Progress): Promise<void
     return done;
   });
   if (gone.length > 0) progress.ok(`Removed the lab underlay (${gone.join(', ')})`);
+  if (kept.length > 0) progress.info(`Lab underlay kept: clusters of another WEFT_HOME still use it (${kept.join(', ')})`);
   removeLabFilesIfEmpty();
 }
 
@@ -146,6 +166,7 @@ export async function labDown(name: string | undefined, progress: Progress): Pro
   if (name !== undefined && targets.length === 0) {
     await deleteClusterNetns(name, [], progress);
     rmSync(path.join(labDir(), name), { recursive: true, force: true });
+    removeClusterPki(name, progress);
   }
   await removeUnderlayWhenUnused(progress);
   if (errors.length > 0) throw new WeftError(ErrorCode.CommandFailed, `lab down left things behind: ${errors.join('; ')}`);

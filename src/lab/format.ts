@@ -32,6 +32,6 @@ export function formatLabStatus(status: LabStatus): string {
   }
   const underlay =
     status.underlay === null ? 'Underlay: none' : `Underlay: ${status.underlay.cidr} (netns ${status.underlay.netns} ${mark(status.underlay.present)})`;
-  const endpoints = status.clusters.map((c) => `  ${c.name}: etcd ${c.endpoint}, pods ${c.podCIDRs.join(',')}, services ${c.serviceCIDR}, ${c.routing}`);
+  const endpoints = status.clusters.map((c) => `  ${c.name}: etcd ${c.endpoint}${c.mesh.enabled ? ' (mTLS + RBAC, clustermesh enabled)' : ''}, pods ${c.podCIDRs.join(',')}, services ${c.serviceCIDR}, ${c.routing}`);
   return [underlay, table.toString(), ...endpoints].join('\n');
 }

@@ -4,16 +4,23 @@
  * argv again and records the new PID.
  */
 import { WeftError, ErrorCode } from '../errors.ts';
+import type { EtcdTls } from '../kvstore/etcd.ts';
 import { isAlive } from '../util/proc.ts';
 import { waitEtcdHealthy } from './clusterEtcd.ts';
 import type { LabProcessName } from './plan.ts';
 import { startDetached, stopRecorded } from './processes.ts';
 import type { Progress } from './progress.ts';
-import { findCluster, findProcess, readLabState } from './state.ts';
+import { clusterEtcdTls, findCluster, findProcess, readLabState } from './state.ts';
 import type { LabClusterState, LabProcessState } from './state.ts';
-import { setProcessRecord } from './store.ts';
+import { setProcessArgv, setProcessRecord } from './store.ts';
 
 export type ProcessAction = 'stop' | 'start' | 'restart';
+
+/** Where a (re)started etcd is probed for health; default: the cluster's recorded endpoint and TLS. */
+export interface EtcdHealthTarget {
+  endpoint: string;
+  tls: EtcdTls | undefined;
+}
 
 export interface ProcessActionResult {
   cluster: string;
@@ -45,6 +52,7 @@ export async function controlProcess(
   host: string,
   proc: LabProcessName,
   progress: Progress,
+  etcdHealth?: EtcdHealthTarget,
 ): Promise<ProcessActionResult> {
   const { c, p } = lookup(cluster, host, proc);
   const what = `${proc} on ${cluster}/${host}`;
@@ -70,8 +78,9 @@ export async function controlProcess(
       current = rec;
       progress.ok(`Started ${what} (pid ${rec.pid})`);
       if (proc === 'etcd') {
-        await waitEtcdHealthy(c.endpoint, 30_000);
-        progress.ok(`etcd healthy at ${c.endpoint}`);
+        const target = etcdHealth ?? { endpoint: c.endpoint, tls: clusterEtcdTls(c) };
+        await waitEtcdHealthy(target.endpoint, 30_000, undefined, target.tls);
+        progress.ok(`etcd healthy at ${target.endpoint}${target.tls === undefined ? '' : ' (mTLS)'}`);
       }
     }
   }
@@ -84,4 +93,21 @@ export async function controlProcess(
     pid: current?.pid ?? null,
     alive: current !== undefined && isAlive(current),
   };
+}
+
+/**
+ * Replaces the recorded argv of a process and restarts it with the new one
+ * (e.g. `clustermesh enable` switching etcd and its clients to mTLS).
+ */
+export async function restartWithArgv(
+  cluster: string,
+  host: string,
+  proc: LabProcessName,
+  argv: readonly string[],
+  progress: Progress,
+  etcdHealth?: EtcdHealthTarget,
+): Promise<ProcessActionResult> {
+  lookup(cluster, host, proc);
+  await setProcessArgv(cluster, host, proc, argv);
+  return controlProcess('restart', cluster, host, proc, progress, etcdHealth);
 }

@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
+import type { EtcdTls } from '../kvstore/etcd.ts';
 import { RoutingMode } from '../model/state.ts';
+import { caFiles, pemPair } from '../pki/files.ts';
 import { weftHome } from '../util/paths.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomicFile.ts';
 import type { ClusterPlan, LabProcessName, UnderlayPlan } from './plan.ts';
@@ -35,6 +37,13 @@ export type LabHostState = z.infer<typeof LabHostState>;
 export const LabClusterPhase = z.enum(['creating', 'ready', 'deleting']);
 export type LabClusterPhase = z.infer<typeof LabClusterPhase>;
 
+/** Set by `weft clustermesh enable`: etcd serves mTLS with RBAC, the PKI is in pkiDir. */
+export const LabMeshState = z.object({
+  enabled: z.boolean(),
+  pkiDir: z.string(),
+});
+export type LabMeshState = z.infer<typeof LabMeshState>;
+
 export const LabClusterState = z.object({
   name: z.string(),
   id: z.number().int(),
@@ -50,6 +59,7 @@ export const LabClusterState = z.object({
   phase: LabClusterPhase,
   createdAt: z.string(),
   hosts: z.array(LabHostState),
+  mesh: LabMeshState.optional(),
 });
 export type LabClusterState = z.infer<typeof LabClusterState>;
 
@@ -154,4 +164,15 @@ export function findProcess(cluster: LabClusterState, host: string, proc: LabPro
     );
   }
   return p;
+}
+
+/**
+ * How the lab itself reaches a cluster's etcd once `clustermesh enable` has
+ * switched it to https (mesh recorded, even while enable is still running):
+ * the admin client certificate of the cluster's PKI.
+ */
+export function clusterEtcdTls(cluster: LabClusterState): EtcdTls | undefined {
+  if (cluster.mesh === undefined || !cluster.endpoint.startsWith('https://')) return undefined;
+  const admin = pemPair(cluster.mesh.pkiDir, 'admin');
+  return { caFile: caFiles(cluster.mesh.pkiDir).certFile, certFile: admin.certFile, keyFile: admin.keyFile };
 }

@@ -46,3 +46,14 @@ void test('the table shows every host with ✅/❌ and PIDs', () => {
   assert.equal(formatProcessCell({ name: 'agent', pid: null, alive: false, logFile: '' }), '❌ -');
   assert.match(formatLabStatus({ underlay: null, clusters: [] }), /No lab clusters/);
 });
+
+void test('a cluster with clustermesh enabled shows its https endpoint with mTLS', () => {
+  const state = sampleState();
+  const c = state.clusters[0]!;
+  c.endpoint = 'https://172.30.1.10:2379';
+  c.mesh = { enabled: true, pkiDir: '/home/pki/c1' };
+  const st = computeLabStatus(state, [], () => false);
+  assert.deepEqual(st.clusters[0]?.mesh, { enabled: true, pkiDir: '/home/pki/c1' });
+  assert.match(formatLabStatus(st), /c1: etcd https:\/\/172\.30\.1\.10:2379 \(mTLS \+ RBAC, clustermesh enabled\)/);
+  assert.deepEqual(computeLabStatus(sampleState(), [], () => false).clusters[0]?.mesh, { enabled: false, pkiDir: '' });
+});

@@ -29,6 +29,8 @@ export interface LabClusterStatus {
   id: number;
   phase: LabClusterPhase;
   endpoint: string;
+  /** `weft clustermesh enable` done: etcd serves mTLS with client-certificate auth and RBAC. */
+  mesh: { enabled: boolean; pkiDir: string };
   podCIDRs: string[];
   serviceCIDR: string;
   routing: string;
@@ -55,6 +57,7 @@ export function computeLabStatus(
       id: c.id,
       phase: c.phase,
       endpoint: c.endpoint,
+      mesh: { enabled: c.mesh?.enabled === true, pkiDir: c.mesh?.pkiDir ?? '' },
       podCIDRs: c.podCIDRs,
       serviceCIDR: c.serviceCIDR,
       routing: c.routing,

@@ -8,7 +8,7 @@ import { WeftError, ErrorCode } from '../errors.ts';
 import type { ProcessRecord } from '../util/proc.ts';
 import { withFileLock } from './lock.ts';
 import { labDir, labStatePath, readLabState, writeLabState } from './state.ts';
-import type { LabClusterPhase, LabState } from './state.ts';
+import type { LabClusterPhase, LabMeshState, LabState } from './state.ts';
 import type { LabProcessName } from './plan.ts';
 
 export function labLockPath(): string {
@@ -38,6 +38,28 @@ export async function setProcessRecord(cluster: string, host: string, proc: LabP
     if (p === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no ${proc} on ${cluster}/${host}`);
     p.pid = rec?.pid ?? null;
     p.startTime = rec?.startTime ?? null;
+  });
+}
+
+/** Replaces the argv a recorded process is started with (the next start uses it). */
+export async function setProcessArgv(cluster: string, host: string, proc: LabProcessName, argv: readonly string[]): Promise<void> {
+  await updateLabState((s) => {
+    const p = s.clusters
+      .find((c) => c.name === cluster)
+      ?.hosts.find((h) => h.name === host)
+      ?.processes.find((x) => x.name === proc);
+    if (p === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no ${proc} on ${cluster}/${host}`);
+    p.argv = [...argv];
+  });
+}
+
+/** Records the cluster's mesh security and the etcd client URL the lab uses. */
+export async function setClusterMesh(cluster: string, mesh: LabMeshState, endpoint: string): Promise<void> {
+  await updateLabState((s) => {
+    const c = s.clusters.find((x) => x.name === cluster);
+    if (c === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no cluster ${cluster}`);
+    c.mesh = { ...mesh };
+    c.endpoint = endpoint;
   });
 }
 

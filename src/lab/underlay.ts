@@ -66,6 +66,18 @@ export async function ensureUnderlay(u: UnderlayPlan): Promise<string[]> {
   return done;
 }
 
+/**
+ * Host veths on the underlay bridge. The underlay is machine-wide, while a
+ * lab state (WEFT_HOME) knows only its own clusters: veths left here belong
+ * to clusters of another WEFT_HOME, and the underlay must stay for them.
+ */
+export async function underlayHostLinks(u: UnderlayPlan): Promise<string[]> {
+  if (!netnsExists(u.netns)) return [];
+  const out = (await exec('ip', ['-n', u.netns, '-j', 'link', 'show'])).trim();
+  const links = JSON.parse(out === '' ? '[]' : out) as { ifname?: string }[];
+  return links.map((l) => l.ifname ?? '').filter((n) => n !== '' && n !== 'lo' && n !== u.bridge && n !== u.rootPeer);
+}
+
 /** Removes the underlay (its netns takes the bridge and every veth end with it). */
 export async function removeUnderlay(u: UnderlayPlan): Promise<string[]> {
   const done: string[] = [];

@@ -3,6 +3,7 @@
  * allocations, pods and workloads; after any change (debounced) one pass of
  * planOperator, whose actions are applied as compare-and-swap transactions.
  */
+import { startReflector, type Reflector, type ReflectorOptions } from '../clustermesh/reflector.ts';
 import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { jsonParser } from '../kvstore/json.ts';
@@ -34,6 +35,8 @@ export interface OperatorOptions {
   readonly resyncMs?: number;
   readonly randomSuffix?: () => string;
   readonly now?: () => Date;
+  /** Run the mesh reflector (mirrors connected remote clusters into weft/cache/). */
+  readonly reflector?: Omit<ReflectorOptions, 'local' | 'cluster' | 'logger'>;
 }
 
 export interface RunningOperator {
@@ -136,6 +139,10 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
   resync.unref();
   for (const s of stores) s.start();
   const synced = Promise.all(stores.map((s) => s.store.synced)).then(() => log.info('operator synced', { cluster }));
+  const marker = writeSyncedMarker(kv, cluster, log, opts.now);
+  void synced.then(() => marker.start());
+  const reflector: Reflector | undefined =
+    opts.reflector === undefined ? undefined : startReflector({ ...opts.reflector, local: kv, cluster, logger: log });
 
   return {
     synced,
@@ -145,11 +152,43 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
         runner.trigger();
       }),
     stop: async () => {
+      marker.stop();
+      await reflector?.stop();
       clearInterval(resync);
       await runner.close();
       for (const s of stores) s.close();
       for (const w of idleWaiters) w();
       idleWaiters = [];
+    },
+  };
+}
+
+/**
+ * The sync marker keys.synced(cluster, 'state') = ISO time, written (again on
+ * every start) once the initial lists are done: remote reflectors delete
+ * stale cache entries only once it exists. Retried until written.
+ */
+function writeSyncedMarker(kv: KvBackend, cluster: string, log: Logger, now?: () => Date): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let delay = 200;
+  const attempt = (): void => {
+    if (stopped) return;
+    kv.put(keys.synced(cluster, 'state'), (now ?? (() => new Date()))().toISOString()).then(
+      () => log.info('sync marker written', { key: keys.synced(cluster, 'state') }),
+      (err: unknown) => {
+        if (stopped) return;
+        log.warn('writing the sync marker failed; retrying', { error: errorMessage(err), retryInMs: delay });
+        timer = setTimeout(attempt, delay);
+        delay = Math.min(delay * 2, 10_000);
+      },
+    );
+  };
+  return {
+    start: attempt,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

@@ -1,26 +1,32 @@
 /**
  * The `weft` CNI plugin run exactly as a runtime runs it (`ip netns exec
- * <node> bin/cni/weft`, env + stdin) against an in-process CNI server, in
- * netns named wf-it-cni-*: ADD/CHECK/DEL, reachability (a TCP round trip; the
+ * <node> <plugin>`, env + stdin) against an in-process CNI server, in netns
+ * named wf-it-cni-*: ADD/CHECK/DEL, reachability (a TCP round trip; the
  * machine has no ping), error paths, a chain with the reference portmap and
- * bandwidth plugins, and 16 concurrent ADDs.
+ * bandwidth plugins, and 16 concurrent ADDs. The same suite runs twice: with
+ * the thin client bin/cni/weft (the agent does the work) and with the full
+ * Node plugin bin/weft-cni. The thin client's fallbacks run last.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createCniTestNode } from '../../src/cni/testNode.ts';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCniTestNode, FULL_PLUGIN, runIn, THIN_PLUGIN } from '../../src/cni/testNode.ts';
 import type { CniTestNode } from '../../src/cni/testNode.ts';
 import { invokeChain } from '../../src/cni/invoke.ts';
 import type { CniResult } from '../../src/cni/invoke.ts';
 import { hostVethName } from '../../src/cni/veth.ts';
+import { createLogger } from '../../src/util/log.ts';
 import { exec, execFull } from '../../src/util/exec.ts';
 import { NODE_BIN } from '../../src/util/paths.ts';
 import { recordProcess, stopProcess } from '../../src/util/proc.ts';
 import type { ProcessRecord } from '../../src/util/proc.ts';
 
-const PREFIX = `wf-it-cni-${process.pid}`;
+let PREFIX = '';
 let node: CniTestNode;
-const servers: ProcessRecord[] = [];
+let servers: ProcessRecord[] = [];
 
 async function hostVeths(): Promise<string[]> {
   const links = JSON.parse(await node.inNode(['ip', '-j', 'link', 'show'])) as { ifname: string }[];
@@ -48,16 +54,23 @@ function ipOf(r: Record<string, unknown> | CniResult | undefined): string {
   return address.split('/')[0] ?? '';
 }
 
-before(async () => {
-  node = await createCniTestNode({ prefix: PREFIX, cidr: '10.250.1.0/24' });
-});
+const VARIANTS = [
+  { name: 'thin client bin/cni/weft (agent runs the plugin)', plugin: THIN_PLUGIN, tag: 't', cidr: '10.250.1.0/24' },
+  { name: 'full Node plugin bin/weft-cni', plugin: FULL_PLUGIN, tag: 'f', cidr: '10.250.2.0/24' },
+] as const;
 
-after(async () => {
-  for (const s of servers) await stopProcess(s);
-  await node.close();
-});
+for (const variant of VARIANTS) describe(`weft CNI plugin, executed as a runtime does: ${variant.name}`, () => {
+  before(async () => {
+    PREFIX = `wf-it-cni-${process.pid}-${variant.tag}`;
+    servers = [];
+    node = await createCniTestNode({ prefix: PREFIX, cidr: variant.cidr, plugin: variant.plugin });
+  });
 
-describe('weft CNI plugin, executed as a runtime does', () => {
+  after(async () => {
+    for (const s of servers) await stopProcess(s);
+    await node.close();
+  });
+
   it('ADD wires pods with distinct IPs reachable from the node and each other; CHECK passes', async () => {
     const a = await node.addPod('a');
     const b = await node.addPod('b');
@@ -67,7 +80,7 @@ describe('weft CNI plugin, executed as a runtime does', () => {
     assert.equal(rb.code, 0, rb.stdout + rb.stderr);
     const ipA = ipOf(ra.json);
     const ipB = ipOf(rb.json);
-    assert.match(ipA, /^10\.250\.1\.\d+$/);
+    assert.ok(ipA.startsWith(variant.cidr.replace(/0\/24$/, '')), `${ipA} is in ${variant.cidr}`);
     assert.notEqual(ipA, ipB);
     const ifaces = ra.json?.['interfaces'] as { name: string; mac: string; sandbox?: string }[];
     assert.equal(ifaces[0]?.name, hostVethName('ctr-a', 'eth0'));
@@ -107,6 +120,22 @@ describe('weft CNI plugin, executed as a runtime does', () => {
     assert.match(String(r.json?.['msg']), new RegExp(`${PREFIX}-gone`));
     assert.equal((await hostVeths()).length, before);
     assert.equal(node.ipam.list().length, used);
+  });
+
+  it('a wiring failure is code 101 with ip\'s message, the address released; the next ADD works', async () => {
+    const p = await node.addPod('clash');
+    const clash = hostVethName('ctr-clash', 'eth0');
+    await node.inNode(['ip', 'link', 'add', clash, 'type', 'veth', 'peer', 'name', 'wf-clash-peer']);
+    const used = node.ipam.list().length;
+    const r = await node.runWeft('ADD', { containerId: 'ctr-clash', netns: p });
+    assert.deepEqual([r.code, r.json?.['code']], [1, 101]);
+    assert.match(String(r.json?.['msg']), new RegExp(`^cannot wire eth0 of container ctr-clash \\([0-9.]+, host veth ${clash}\\): ip -batch - failed \\(exit 1\\): RTNETLINK answers: File exists\nCommand failed -:1$`));
+    assert.equal(node.ipam.list().length, used);
+    const ok = await node.runWeft('ADD', { containerId: 'ctr-clash2', netns: p });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const del = await node.runWeft('DEL', { containerId: 'ctr-clash2', netns: p });
+    assert.equal(del.code, 0, del.stdout + del.stderr);
+    await node.deletePod('clash');
   });
 
   it('DEL after the pod netns is gone releases the IP', async () => {
@@ -175,5 +204,80 @@ describe('weft CNI plugin, executed as a runtime does', () => {
     assert.deepEqual(node.ipam.list().map((x) => x.containerId), ['ctr-b']);
     const gone = await execFull('ip', ['netns', 'list']);
     assert.ok(gone.stdout.includes(`${PREFIX}-par0`), 'pod netns still exist until the test node closes them');
+  });
+});
+
+describe('thin client bin/cni/weft: when it cannot forward, the full plugin answers', () => {
+  const prefix = `wf-it-cni-${process.pid}-d`;
+  let n: CniTestNode;
+  let dir = '';
+  const env = (command: string, containerId: string, netns: string) => ({
+    PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    CNI_COMMAND: command,
+    CNI_CONTAINERID: containerId,
+    CNI_NETNS: netns,
+    CNI_IFNAME: 'eth0',
+    CNI_PATH: n.cniPath.join(':'),
+  });
+  const veths = async (): Promise<string[]> => (JSON.parse(await n.inNode(['ip', '-j', 'link', 'show'])) as { ifname: string }[]).map((l) => l.ifname);
+
+  const logged: string[] = [];
+  before(async () => {
+    n = await createCniTestNode({ prefix, cidr: '10.250.3.0/24', logger: createLogger({}, (line) => logged.push(line)) });
+    dir = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
+  });
+  after(async () => {
+    await n.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installed as a symlink elsewhere: no socket field is code 7, an unreachable agent code 11, exactly as the full plugin says', async () => {
+    const link = path.join(dir, 'weft');
+    symlinkSync(THIN_PLUGIN, link);
+    const pod = await n.addPod('x');
+    for (const stdin of [JSON.stringify({ cniVersion: '0.4.0', name: 'weft', type: 'weft' }), JSON.stringify(n.weftConf({ socket: '/run/weft-none.sock' }))]) {
+      const thin = await runIn(n.netns, [link], env('ADD', 'ctr-x', pod), stdin);
+      const full = await runIn(n.netns, [FULL_PLUGIN], env('ADD', 'ctr-x', pod), stdin);
+      assert.equal(thin.code, 1);
+      assert.equal(thin.stdout, full.stdout);
+      assert.equal(thin.stderr, full.stderr);
+    }
+    const noSocket = await runIn(n.netns, [link], env('ADD', 'ctr-x', pod), JSON.stringify({ cniVersion: '0.4.0', name: 'weft', type: 'weft' }));
+    assert.deepEqual([noSocket.json?.['code'], noSocket.json?.['cniVersion']], [7, '0.4.0']);
+    const unreachable = await runIn(n.netns, [link], env('ADD', 'ctr-x', pod), JSON.stringify(n.weftConf({ socket: '/run/weft-none.sock' })));
+    assert.equal(unreachable.json?.['code'], 11);
+    assert.match(String(unreachable.json?.['msg']), /not reachable on socket \/run\/weft-none\.sock/);
+    const version = await runIn(n.netns, [link], { CNI_COMMAND: 'VERSION' }, '{"cniVersion":"1.0.0"}');
+    assert.deepEqual([version.code, version.json?.['cniVersion']], [0, '1.0.0']);
+  });
+
+  it('a caller in another pid namespace (the agent cannot see its namespaces) is served by the full plugin, same result', async () => {
+    const pod = await n.addPod('pidns');
+    const argv = ['unshare', '--pid', '--fork', THIN_PLUGIN];
+    const add = await runIn(n.netns, argv, env('ADD', 'ctr-pidns', pod), JSON.stringify(n.weftConf()));
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    assert.ok(logged.some((l) => l.includes('CNI invocation delegated to the full plugin')), 'the agent delegated');
+    const ip = ipOf(add.json);
+    assert.equal(n.ipam.get('ctr-pidns', 'eth0')?.ip, ip);
+    assert.ok((await veths()).includes(hostVethName('ctr-pidns', 'eth0')));
+    const check = await runIn(n.netns, argv, env('CHECK', 'ctr-pidns', pod), JSON.stringify(n.weftConf({ prevResult: add.json })));
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    const del = await runIn(n.netns, argv, env('DEL', 'ctr-pidns', pod), JSON.stringify(n.weftConf()));
+    assert.equal(del.code, 0, del.stdout + del.stderr);
+    assert.equal(n.ipam.get('ctr-pidns', 'eth0'), undefined);
+    assert.ok(!(await veths()).includes(hostVethName('ctr-pidns', 'eth0')));
+  });
+
+  it('DEL while the agent is unreachable removes the veth and fails with code 11; the retried DEL releases the address', async () => {
+    const pod = await n.addPod('retry');
+    const add = await n.runWeft('ADD', { containerId: 'ctr-retry', netns: pod });
+    assert.equal(add.code, 0, add.stdout + add.stderr);
+    const down = await n.runWeft('DEL', { containerId: 'ctr-retry', netns: pod, stdin: JSON.stringify(n.weftConf({ socket: path.join(dir, 'gone.sock') })) });
+    assert.deepEqual([down.code, down.json?.['code']], [1, 11]);
+    assert.ok(!(await veths()).includes(hostVethName('ctr-retry', 'eth0')), 'the veth is gone already');
+    assert.equal(n.ipam.get('ctr-retry', 'eth0')?.ip, ipOf(add.json), 'the address waits for the retried DEL');
+    const retried = await n.runWeft('DEL', { containerId: 'ctr-retry', netns: pod });
+    assert.equal(retried.code, 0, retried.stdout + retried.stderr);
+    assert.equal(n.ipam.get('ctr-retry', 'eth0'), undefined);
   });
 });

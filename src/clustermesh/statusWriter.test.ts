@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { keys } from '../kvstore/keys.ts';
+import { MemoryKv } from '../kvstore/memory.ts';
+import { silentLogger } from '../util/log.ts';
+import { emptyCounts, remoteStatusOf, type RemoteView } from './remoteStatus.ts';
+import { StatusWriter } from './statusWriter.ts';
+
+const view: RemoteView = { name: 'c2', connected: true, listed: true, markerSeen: true, counts: emptyCounts(), failures: 0, lastFailure: '', lastFailureAt: '', connectedSince: '2024-01-01T00:00:00.000Z' };
+
+test('status is written only on change and at most once per interval; the latest wins', async () => {
+  const kv = new MemoryKv();
+  const w = new StatusWriter({ kv, key: keys.meshStatus('c2'), logger: silentLogger, minIntervalMs: 60 });
+  const key = keys.meshStatus('c2');
+  w.update(remoteStatusOf(view));
+  await new Promise((r) => setTimeout(r, 20));
+  const rev1 = (await kv.get(key))?.modRevision;
+  assert.ok(rev1 !== undefined);
+  for (let i = 1; i <= 10; i++) w.update(remoteStatusOf({ ...view, failures: i }));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await kv.get(key))?.modRevision, rev1, 'throttled');
+  await new Promise((r) => setTimeout(r, 80));
+  const st = JSON.parse((await kv.get(key))?.value ?? '{}') as { failures: number; updatedAt: string };
+  assert.equal(st.failures, 10);
+  assert.notEqual(st.updatedAt, '');
+  const rev2 = kv.revision;
+  w.update(remoteStatusOf({ ...view, failures: 10 }));
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(kv.revision, rev2, 'unchanged status not rewritten');
+  await w.remove();
+  assert.equal(await kv.get(key), undefined);
+});
+
+test('ready needs connected, a full list and the marker', () => {
+  assert.equal(remoteStatusOf(view).ready, true);
+  assert.equal(remoteStatusOf({ ...view, markerSeen: false }).ready, false);
+  assert.equal(remoteStatusOf({ ...view, listed: false }).ready, false);
+  assert.equal(remoteStatusOf({ ...view, connected: false }).ready, false);
+  assert.deepEqual(remoteStatusOf({ ...view, connected: false }).synced, { nodes: false, endpoints: false, identities: false, services: false });
+  assert.equal(remoteStatusOf(view).configured, true);
+});
