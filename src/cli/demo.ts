@@ -1,7 +1,9 @@
 /**
- * `weft demo`: the README's main job. Builds a lab cluster with two nodes,
- * runs seed 000's echo server as a DaemonSet and shows a pod on one node
- * answered by a pod on the other. Leaves the lab running to explore.
+ * `weft demo`: the README's main job — seed 000's walkthrough with `weft`:
+ * two lab clusters with distinct ids and CIDRs, cluster mesh enabled with one
+ * CA and connected, `clustermesh status`, the echo server on every node of
+ * both clusters, and pods answered across nodes and across clusters by IP.
+ * Leaves the lab running to explore.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -16,68 +18,108 @@ interface PodView {
   status: { phase: string; podIP: string } | null;
 }
 
+interface DemoCluster {
+  readonly name: string;
+  readonly id: number;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+}
+
 export async function runningPods(book: Runbook, context: string, selector: string): Promise<PodView[]> {
   const res = await book.weft(['--context', context, 'get', 'pods', '-l', selector, '-o', 'json'], { quiet: true });
   return (JSON.parse(res.stdout) as PodView[]).filter((p) => p.status?.phase === 'Running');
 }
 
+async function labClusters(book: Runbook): Promise<Set<string>> {
+  const status = await book.weft(['lab', 'status', '--output', 'json'], { quiet: true, allowFail: true });
+  if (status.code !== 0) return new Set();
+  return new Set(((JSON.parse(status.stdout || '{}') as { clusters?: { name: string }[] }).clusters ?? []).map((c) => c.name));
+}
+
+async function curlCheck(book: Runbook, ctx: string, from: PodView, to: PodView): Promise<boolean> {
+  const res = await book.weft(['--context', ctx, 'exec', from.metadata.name, '--', 'curl', '-sS', '--max-time', '5', `http://${to.status?.podIP}:8080/`], { allowFail: true });
+  return res.code === 0 && res.stdout.includes(`Request served by ${to.metadata.name}`);
+}
+
 export interface DemoOptions {
-  readonly name: string;
-  readonly id: string;
   readonly routing: string;
 }
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const book = new Runbook();
-  const ctx = opts.name;
-  book.heading(`A lab cluster "${ctx}" with two nodes (${opts.routing} routing)`);
-  const status = await book.weft(['lab', 'status', '--output', 'json'], { quiet: true, allowFail: true });
-  const exists = status.code === 0 && (JSON.parse(status.stdout || '{}') as { clusters?: { name: string }[] }).clusters?.some((c) => c.name === ctx) === true;
-  if (exists) book.say(`cluster ${ctx} is already up: reusing it (tear it down with \`weft lab down --name ${ctx}\`)`);
-  else {
-    await book.weft(
-      ['lab', 'up', '--name', ctx, '--id', opts.id, '--nodes', '2', '--pod-cidr', '10.1.0.0/16', '--service-cidr', '10.101.0.0/16', '--routing', opts.routing],
-      { live: true },
-    );
+  const clusters: DemoCluster[] = [
+    { name: 'c1', id: 1, podCidr: '10.1.0.0/16', serviceCidr: '10.101.0.0/16' },
+    { name: 'c2', id: 2, podCidr: '10.2.0.0/16', serviceCidr: '10.102.0.0/16' },
+  ];
+  const [c1, c2] = clusters as [DemoCluster, DemoCluster];
+  const results: [boolean, string][] = [];
+
+  book.heading(`Two lab clusters with distinct ids and CIDRs (${opts.routing} routing), like seed 000's kind clusters`);
+  const existing = await labClusters(book);
+  for (const c of clusters) {
+    if (existing.has(c.name)) {
+      book.say(`cluster ${c.name} is already up: reusing it (tear it down with \`weft lab down --name ${c.name}\`)`);
+      continue;
+    }
+    await book.weft(['lab', 'up', '--name', c.name, '--id', String(c.id), '--nodes', '2', '--pod-cidr', c.podCidr, '--service-cidr', c.serviceCidr, '--routing', opts.routing], { live: true });
   }
-  await book.weft(['--context', ctx, 'node', 'list']);
 
-  book.heading("Seed 000's echo server as a DaemonSet (one pod per node)");
-  await book.weft(['--context', ctx, 'apply', '-f', path.join(PROJECT_ROOT, 'examples', 'echo-daemonset.yaml')]);
-  const pods = await book.waitFor('2 echo-1 pods Running', async () => {
-    const running = await runningPods(book, ctx, 'run=echo-1');
-    const nodes = new Set(running.map((p) => p.spec.nodeName));
-    return running.length >= 2 && nodes.size >= 2 ? running : undefined;
-  });
-  await book.weft(['--context', ctx, 'get', 'pods', '-o', 'wide']);
+  book.heading('Cluster mesh: enable (one CA for both), connect, status');
+  await book.weft(['clustermesh', 'enable', '--context', c1.name, '--create-ca'], { live: true });
+  await book.weft(['clustermesh', 'enable', '--context', c2.name, '--inherit-ca', c1.name], { live: true });
+  await book.weft(['clustermesh', 'connect', '--context', c1.name, '--destination-context', c2.name]);
+  const st = await book.weft(['clustermesh', 'status', '--context', c1.name, '--wait', '--wait-duration', '2m'], { allowFail: true });
+  results.push([st.code === 0, 'clustermesh status: every node connected to every cluster']);
+  await book.weft(['clustermesh', 'status', '--context', c2.name]);
+  await book.weft(['--context', c1.name, 'node', 'list']);
 
-  const [from, to] = pods;
-  if (from === undefined || to === undefined || to.status === null) throw new WeftError(ErrorCode.Internal, 'expected two running pods');
-  book.heading(`Pod-to-pod across nodes: ${from.metadata.name} (${from.spec.nodeName}) → ${to.metadata.name} (${to.spec.nodeName})`);
-  const res = await book.weft(['--context', ctx, 'exec', from.metadata.name, '--', 'curl', '-sS', '--max-time', '5', `http://${to.status.podIP}:8080/`]);
-  const answered = res.stdout.includes(`Request served by ${to.metadata.name}`);
+  book.heading("Seed 000's echo server as a DaemonSet in both clusters (one pod per node)");
+  const manifest = path.join(PROJECT_ROOT, 'examples', 'echo-daemonset.yaml');
+  const pods = new Map<string, PodView[]>();
+  for (const c of clusters) {
+    await book.weft(['--context', c.name, 'apply', '-f', manifest]);
+    pods.set(
+      c.name,
+      await book.waitFor(`2 echo-1 pods Running in ${c.name}`, async () => {
+        const running = await runningPods(book, c.name, 'run=echo-1');
+        return running.length >= 2 && new Set(running.map((p) => p.spec.nodeName)).size >= 2 ? running : undefined;
+      }),
+    );
+    await book.weft(['--context', c.name, 'get', 'pods', '-o', 'wide']);
+  }
+  const [a1, a2] = pods.get(c1.name) ?? [];
+  const [b1] = pods.get(c2.name) ?? [];
+  if (a1 === undefined || a2 === undefined || b1 === undefined) throw new WeftError(ErrorCode.Internal, 'expected running echo pods in both clusters');
+
+  book.heading(`Pod-to-pod across nodes in ${c1.name}: ${a1.metadata.name} (${a1.spec.nodeName}) → ${a2.metadata.name} (${a2.spec.nodeName})`);
+  results.push([await curlCheck(book, c1.name, a1, a2), `a pod on ${c1.name}/${a1.spec.nodeName} reached ${a2.metadata.name} on ${c1.name}/${a2.spec.nodeName} by IP`]);
+
+  book.heading(`Pod-to-pod across clusters (seed 000 §2.1): ${b1.metadata.name} in ${c2.name} → ${a1.metadata.name} in ${c1.name}`);
+  results.push([await curlCheck(book, c2.name, b1, a1), `a pod in ${c2.name} reached ${a1.metadata.name} in ${c1.name} by its IP ${a1.status?.podIP}`]);
+  results.push([await curlCheck(book, c1.name, a2, b1), `a pod in ${c1.name} reached ${b1.metadata.name} in ${c2.name} by its IP ${b1.status?.podIP}`]);
+  await book.weft(['--context', c1.name, 'status', '--verbose']);
 
   book.heading('Summary');
-  book.say(`${answered ? pc.green('✅') : pc.red('❌')} a pod on ${ctx}/${from.spec.nodeName} reached ${to.metadata.name} on ${ctx}/${to.spec.nodeName} by its IP ${to.status.podIP}`);
+  for (const [ok, what] of results) book.say(`${ok ? pc.green('✅') : pc.red('❌')} ${what}`);
   book.say('\nThe lab keeps running. Explore it:');
   for (const line of [
-    `weft lab status`,
-    `weft --context ${ctx} get pods -o wide`,
-    `weft --context ${ctx} node list`,
-    `weft --context ${ctx} exec ${to.metadata.name} -- ip addr`,
-    `weft lab down --name ${ctx}        # removes everything the lab created`,
+    'weft lab status',
+    `weft config get-contexts`,
+    `weft clustermesh status --context ${c2.name}`,
+    `weft --context ${c1.name} node list`,
+    `weft --context ${c2.name} get pods -o wide`,
+    `weft --context ${c2.name} exec ${b1.metadata.name} -- curl -s http://${a1.status?.podIP}:8080/`,
+    'weft lab down        # removes everything the lab created',
   ]) {
     book.say(`  ${line}`);
   }
-  if (!answered) throw new WeftError(ErrorCode.CommandFailed, 'the cross-node request was not answered by the expected pod');
+  if (results.some(([ok]) => !ok)) throw new WeftError(ErrorCode.CommandFailed, 'some demo checks failed (see ❌ above)');
 }
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description("the main walkthrough: a lab cluster, echo pods on two nodes, a cross-node request")
-    .option('--name <cluster>', 'lab cluster name', 'c1')
-    .option('--id <id>', 'cluster id', '1')
+    .description("the main walkthrough (seed 000): two clusters meshed, echo pods, pod-to-pod across nodes and clusters")
     .option('--routing <mode>', 'native or tunnel', 'native')
     .action(async (opts: DemoOptions) => {
       await runDemo(opts);

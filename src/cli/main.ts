@@ -16,7 +16,6 @@ import { registerDemo } from './demo.ts';
 import { registerCniServeCommands } from './cni.ts';
 import { registerStatus } from './status.ts';
 import { registerClusterMesh } from './clustermesh.ts';
-import { silenceTlsIpServerNameWarning } from '../util/tlsWarning.ts';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -40,7 +39,6 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
-  silenceTlsIpServerNameWarning();
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);

@@ -18,6 +18,7 @@ import type { KvBackend, KvEvent, KvWatch } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import type { Logger } from '../util/log.ts';
 import { CacheWriter, type CacheWriterOptions } from './cacheWriter.ts';
+import type { Limiter } from './limiter.ts';
 import { checkMirrorValue, mirrorKindOf, STATE_PREFIX, statusKindOfCacheKey } from './mirrorKeys.ts';
 import { STATUS_KINDS, type KindCounts } from './remoteStatus.ts';
 
@@ -35,6 +36,8 @@ export interface CacheMirrorOptions {
    */
   readonly configPollMs?: number;
   readonly writer?: MirrorWriterOptions;
+  /** Shared by all remotes: bounds how many do their initial list and first write at once. */
+  readonly initialSync?: Limiter | undefined;
 }
 
 export interface SessionEvents {
@@ -136,7 +139,18 @@ export class CacheMirror {
   }
 
   async #session(kv: KvBackend, gen: number, ev: SessionEvents): Promise<void> {
+    const release = (await this.#opts.initialSync?.acquire()) ?? ((): void => undefined);
+    try {
+      await this.#listAndWatch(kv, gen, ev);
+    } finally {
+      release();
+    }
+  }
+
+  /** List, reconcile, watch; resolves once the list's writes are done (or the session ended). */
+  async #listAndWatch(kv: KvBackend, gen: number, ev: SessionEvents): Promise<void> {
     const live = (): boolean => gen === this.#gen && !this.#closed;
+    if (!live()) return;
     let lists;
     try {
       lists = await Promise.all([kv.list(STATE_PREFIX), kv.get(this.#configKey), kv.list(this.#markerPrefix)]);

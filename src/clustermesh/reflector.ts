@@ -16,6 +16,7 @@ import { WatchStore } from '../kvstore/watchStore.ts';
 import type { Logger } from '../util/log.ts';
 import type { BackoffOptions } from './backoff.ts';
 import type { MirrorWriterOptions } from './cacheMirror.ts';
+import { Limiter } from './limiter.ts';
 import { parseRemoteConfig, type RemoteConfig } from './remoteConfig.ts';
 import { RemoteConnection, type RemoteKvFactory } from './remoteConnection.ts';
 import { removeRemotePems, remotesWithPems } from './remotePems.ts';
@@ -35,6 +36,8 @@ export interface ReflectorOptions {
   readonly statusIntervalMs?: number;
   readonly configPollMs?: number;
   readonly writer?: MirrorWriterOptions;
+  /** How many remotes list and write their initial state at the same time (default 8): bounds peak memory. */
+  readonly concurrentInitialSyncs?: number;
 }
 
 export interface Reflector {
@@ -68,6 +71,7 @@ export function startReflector(opts: ReflectorOptions): Reflector {
   /** Disconnects in progress; a reconnect of the same name waits for its removal. */
   const removals = new Map<string, Promise<void>>();
   let stopped = false;
+  const initialSync = new Limiter(opts.concurrentInitialSyncs ?? 8);
 
   const open = async (cfg: RemoteConfig): Promise<void> => {
     await removals.get(cfg.name);
@@ -83,6 +87,7 @@ export function startReflector(opts: ReflectorOptions): Reflector {
       statusIntervalMs: opts.statusIntervalMs,
       configPollMs: opts.configPollMs,
       writer: opts.writer,
+      initialSync,
     });
     conns.set(cfg.name, conn);
     log.info('remote cluster configured', { remote: cfg.name, endpoints: cfg.endpoints });

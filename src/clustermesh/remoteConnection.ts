@@ -12,6 +12,7 @@ import { keys } from '../kvstore/keys.ts';
 import type { Logger } from '../util/log.ts';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { CacheMirror, type MirrorWriterOptions } from './cacheMirror.ts';
+import type { Limiter } from './limiter.ts';
 import { sameRemoteConfig, type RemoteConfig } from './remoteConfig.ts';
 import { removeRemotePems, writeRemotePems } from './remotePems.ts';
 import { remoteStatusOf, type RemoteView } from './remoteStatus.ts';
@@ -32,6 +33,7 @@ export interface RemoteConnectionOptions {
   readonly statusIntervalMs?: number | undefined;
   readonly configPollMs?: number | undefined;
   readonly writer?: MirrorWriterOptions | undefined;
+  readonly initialSync?: Limiter | undefined;
 }
 
 export class RemoteConnection {
@@ -71,6 +73,7 @@ export class RemoteConnection {
       onChange: () => this.#report(),
       ...(opts.configPollMs === undefined ? {} : { configPollMs: opts.configPollMs }),
       ...(opts.writer === undefined ? {} : { writer: opts.writer }),
+      initialSync: opts.initialSync,
     });
   }
 

@@ -43,7 +43,9 @@ const OBSERVE_BATCH = 'addr show\nroute show\n';
  * Pod wiring with `ip`. hostNetns: path of the node's netns when it is not
  * this process's own (e.g. /proc/<pid>/ns/net of the plugin caller).
  * hostSession: a long-lived `ip -batch` in the node's netns (ipSession.ts)
- * for the node side of ADD, instead of a new `ip` per pod.
+ * for the node side of ADD, instead of a new `ip` per pod. DEL keeps its own
+ * `ip link del`: deleting a veth may wait in the kernel for the device's
+ * references to drop, and must not hold up the ADDs queued on the session.
  */
 export function ipPodNetworkIn(hostNetns?: string, hostSession?: IpBatchRunner): PodNetwork {
   const onHost = (args: string[]): [string, string[]] => (hostNetns === undefined ? ['ip', args] : inNetns(hostNetns, args));

@@ -3,6 +3,7 @@
  * Every call has a deadline (dialTimeoutMs, default 5 s) and fails with
  * WeftError(KvUnavailable) naming the endpoints; watches are etcdWatch.ts.
  */
+import { silenceTlsIpServerNameWarning } from '../util/tlsWarning.ts';
 import { readFileSync } from 'node:fs';
 import { Etcd3, Range } from 'etcd3';
 import type { IOptions, IKeyValue, IRequestOp } from 'etcd3';
@@ -34,6 +35,8 @@ function readTlsFile(kind: string, file: string): Buffer {
 
 /** etcd3 client options for the endpoints and TLS settings (validated). */
 export function etcdClientOptions(opts: EtcdOptions): IOptions {
+  // gRPC sets SNI to the endpoint's IP; the certificate is still checked against that IP.
+  if (opts.tls !== undefined) silenceTlsIpServerNameWarning();
   if (opts.endpoints.length === 0) throw new WeftError(ErrorCode.InvalidInput, 'no etcd endpoint given');
   for (const ep of opts.endpoints) {
     if (!/^https?:\/\/[^/\s]+$/.test(ep)) {

@@ -10,7 +10,7 @@ import { linkExists, listNetns, netnsExists } from './netns.ts';
 import { DEFAULT_UNDERLAY_CIDR, planCluster, planUnderlay, ROOT_VETH, UNDERLAY_NETNS } from './plan.ts';
 import type { ClusterPlan, LabClusterSpec, PlanEnv, UnderlayPlan } from './plan.ts';
 import { labDir, readLabState } from './state.ts';
-import { rootNetworks } from './underlay.ts';
+import { rootNetworks, rootVethAddress } from './underlay.ts';
 import { checkAgainstLab, checkUnderlayAgainstRoot } from './validate.ts';
 
 export interface Preflight {
@@ -64,11 +64,23 @@ export async function preflight(spec: LabClusterSpec, underlayOverride: string |
   }
   const rootVethExists = await linkExists(undefined, ROOT_VETH);
   if (state.underlay === null && (rootVethExists || netnsExists(UNDERLAY_NETNS))) {
-    throw new WeftError(
-      ErrorCode.LabState,
-      `a lab underlay (netns ${UNDERLAY_NETNS} or link ${ROOT_VETH}) exists but the lab state in ${labDir()} does not record it; ` +
-        'remove it with `weft lab down`',
-    );
+    // The underlay is machine-wide; another WEFT_HOME's lab (the test suite's, say) may own it. Share it when it is whole and its subnet is ours.
+    const shared = rootVethExists && netnsExists(UNDERLAY_NETNS) && (await rootVethAddress()) === underlay.rootAddress;
+    if (!shared) {
+      throw new WeftError(
+        ErrorCode.LabState,
+        `a lab underlay (netns ${UNDERLAY_NETNS} or link ${ROOT_VETH}) exists but the lab state in ${labDir()} does not record it ` +
+          `and it is not a whole underlay on ${cidr}; remove it with \`weft lab down\` in the WEFT_HOME that created it`,
+      );
+    }
+  }
+  for (const host of plan.hosts) {
+    if (netnsExists(UNDERLAY_NETNS) && (await linkExists(UNDERLAY_NETNS, host.underlayVeth))) {
+      throw new WeftError(
+        ErrorCode.DuplicateCluster,
+        `cluster id ${spec.id} is already used on this machine by a lab of another WEFT_HOME (underlay port ${host.underlayVeth} exists); choose another id`,
+      );
+    }
   }
   if (!rootVethExists) checkUnderlayAgainstRoot(cidr, await rootNetworks(ROOT_VETH));
   return { plan, underlay };

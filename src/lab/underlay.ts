@@ -4,6 +4,7 @@
  */
 import { exec } from '../util/exec.ts';
 import { addNetns, deleteLink, deleteNetns, ipBatch, linkExists, netnsExists, setSysctls } from './netns.ts';
+import { ROOT_VETH } from './plan.ts';
 import type { HostPlan, UnderlayPlan } from './plan.ts';
 import type { RootNetwork } from './validate.ts';
 
@@ -40,6 +41,14 @@ export async function rootNetworks(ignoreDev: string): Promise<RootNetwork[]> {
   const addr = await exec('ip', ['-j', '-4', 'addr', 'show']);
   const route = await exec('ip', ['-j', '-4', 'route', 'show']);
   return parseRootNetworks(addr.trim(), route.trim(), ignoreDev);
+}
+
+/** The address/prefix of the root netns end of the underlay, '' when it has none. */
+export async function rootVethAddress(): Promise<string> {
+  const out = (await exec('ip', ['-j', '-4', 'addr', 'show', 'dev', ROOT_VETH])).trim();
+  const parsed = JSON.parse(out === '' ? '[]' : out) as { addr_info?: { local?: string; prefixlen?: number }[] }[];
+  const a = parsed[0]?.addr_info?.[0];
+  return a?.local === undefined ? '' : `${a.local}/${a.prefixlen ?? 32}`;
 }
 
 export async function underlayExists(u: UnderlayPlan): Promise<boolean> {

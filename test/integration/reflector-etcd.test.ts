@@ -25,6 +25,8 @@ import { clusterConfig, endpointState, nodeState } from '../../src/clustermesh/t
 import { createLogger } from '../../src/util/log.ts';
 import { CLI_ENTRY, NODE_BIN } from '../../src/util/paths.ts';
 import { isAlive, recordProcess, stopProcess, type ProcessRecord } from '../../src/util/proc.ts';
+import { exec } from '../../src/util/exec.ts';
+import type { TestEtcdCerts } from '../support/etcdCerts.ts';
 
 const CACHE = keys.cachePrefix('c2');
 
@@ -150,7 +152,29 @@ void test('weft operator mirrors a remote etcd: live changes, remote outage, ope
   }
 });
 
-void test('reflector over mutual TLS with PEMs from the RemoteConfig; remote TTL drops the cache', { timeout: 120_000 }, async () => {
+/**
+ * The RBAC `clustermesh enable` gives the `remote` user, here for the test
+ * client's CN: read-only on prefix weft/state/, key weft/cluster-config/c2,
+ * prefix weft/synced/c2/ — and nothing else.
+ */
+async function enableRemoteRbac(endpoint: string, certs: TestEtcdCerts): Promise<void> {
+  const ctl = (...args: string[]): Promise<unknown> =>
+    exec('etcdctl', ['--endpoints', endpoint, '--cacert', certs.caFile, '--cert', certs.clientCertFile, '--key', certs.clientKeyFile, '--insecure-skip-tls-verify', ...args], {
+      env: { ...process.env, ETCDCTL_API: '3' },
+      timeoutMs: 10_000,
+    });
+  await ctl('user', 'add', 'root', '--new-user-password', 'root-pw', '--interactive=false');
+  await ctl('user', 'grant-role', 'root', 'root');
+  await ctl('role', 'add', 'remote');
+  await ctl('role', 'grant-permission', 'remote', 'read', '--prefix=true', 'weft/state/');
+  await ctl('role', 'grant-permission', 'remote', 'read', keys.clusterConfig('c2'));
+  await ctl('role', 'grant-permission', 'remote', 'read', '--prefix=true', keys.synced('c2', ''));
+  await ctl('user', 'add', 'weft-client', '--no-password');
+  await ctl('user', 'grant-role', 'weft-client', 'remote');
+  await ctl('auth', 'enable');
+}
+
+void test('reflector over mutual TLS and remote RBAC with PEMs from the RemoteConfig; remote TTL drops the cache', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-reflector-tls-'));
   const certs = await makeTestEtcdCerts(dir);
   const local = await startTestEtcd();
@@ -177,6 +201,12 @@ void test('reflector over mutual TLS with PEMs from the RemoteConfig; remote TTL
   });
   try {
     await seedRemote(rkv);
+    await rkv.put(keys.resource('pods', 'default', 'secret'), '{}');
+    await enableRemoteRbac(remote.endpoint, certs);
+    await assert.rejects(rkv.list('weft/resources/'), /permission denied/, 'RBAC is on: the remote user reads only what is exported');
+    // the cluster config is granted as one key: a prefix list (or watch) of it is refused, so the reflector polls it with get
+    await assert.rejects(rkv.list(keys.clusterConfig('c2')), /permission denied/);
+    assert.ok((await rkv.get(keys.clusterConfig('c2'))) !== undefined);
     const cfg: RemoteConfig = {
       name: 'c2',
       clusterId: 2,
