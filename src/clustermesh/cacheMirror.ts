@@ -69,7 +69,7 @@ export class CacheMirror {
     this.#remote = opts.remote;
     this.#configKey = keys.clusterConfig(opts.remote);
     this.#markerKey = keys.synced(opts.remote, 'state');
-    this.#markerPrefix = keys.synced(opts.remote, '');
+    this.#markerPrefix = keys.syncedPrefix(opts.remote);
     this.#writer = new CacheWriter({
       ...opts.writer,
       kv: opts.local,
@@ -142,6 +142,8 @@ export class CacheMirror {
     const release = (await this.#opts.initialSync?.acquire()) ?? ((): void => undefined);
     try {
       await this.#listAndWatch(kv, gen, ev);
+    } catch (err) {
+      if (gen === this.#gen && !this.#closed) ev.onFailed(err);
     } finally {
       release();
     }

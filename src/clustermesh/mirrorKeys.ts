@@ -9,7 +9,7 @@ import { keys } from '../kvstore/keys.ts';
 import { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
 import { STATUS_KINDS, type StatusKind } from './remoteStatus.ts';
 
-export const STATE_PREFIX = 'weft/state/';
+export const STATE_PREFIX = keys.statePrefix();
 
 /** The kind of a mirrored key: a state kind (nodes, endpoints, …, or any other) or the cluster config. */
 export type MirrorKind = { readonly type: 'state'; readonly kind: string } | { readonly type: 'cluster-config' };
@@ -66,7 +66,7 @@ export function checkMirrorValue(remote: string, kind: MirrorKind, key: string, 
 
 /** The status kind of a local cache key of `remote` (weft/cache/<remote>/state/<kind>/…), for counts. */
 export function statusKindOfCacheKey(remote: string, cacheKey: string): StatusKind | undefined {
-  const prefix = `${keys.cachePrefix(remote)}state/`;
+  const prefix = keys.cacheOf(remote, keys.statePrefix());
   if (!cacheKey.startsWith(prefix)) return undefined;
   const end = cacheKey.indexOf('/', prefix.length);
   const kind = cacheKey.slice(prefix.length, end < 0 ? undefined : end);

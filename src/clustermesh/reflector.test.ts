@@ -348,3 +348,27 @@ test('scale: 10k remote endpoints mirrored in batches of at most 128 ops', async
     await h.cleanup();
   }
 });
+
+test('a record deleted and written again at once ends connected with a full cache', async () => {
+  const h = harness();
+  try {
+    await seedCluster(h.remote.kv, 'c2');
+    await connect(h);
+    h.start();
+    await ready(h);
+    await h.local.delete(keys.meshRemote('c2'));
+    await connect(h, h.remote.config({ clusterId: 2, endpoints: ['http://127.0.0.3:2379'] }));
+    await until('connected again with everything cached', async () => {
+      const st = await readStatus(h.local, 'c2');
+      return st?.ready === true && st.counts.endpoints === 3 && (await h.local.list(CACHE)).entries.length === 6;
+    });
+    // and deleted again right after being written: nothing stays behind
+    await connect(h);
+    await h.local.delete(keys.meshRemote('c2'));
+    await until('gone', async () => (await h.local.list(CACHE)).entries.length === 0 && (await readStatus(h.local, 'c2')) === undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await h.local.list(CACHE)).entries.length, 0);
+  } finally {
+    await h.cleanup();
+  }
+});

@@ -73,9 +73,17 @@ export function startReflector(opts: ReflectorOptions): Reflector {
   let stopped = false;
   const initialSync = new Limiter(opts.concurrentInitialSyncs ?? 8);
 
-  const open = async (cfg: RemoteConfig): Promise<void> => {
-    await removals.get(cfg.name);
-    if (stopped || conns.has(cfg.name)) return;
+  /** Start a connection for `name` with its current record (after any removal of the same name finished). */
+  const open = async (name: string): Promise<void> => {
+    await removals.get(name);
+    const rec = store.get(keys.meshRemote(name));
+    if (stopped || rec === undefined || !rec.ok) return;
+    const existing = conns.get(name);
+    if (existing !== undefined) {
+      existing.update(rec.config);
+      return;
+    }
+    const cfg = rec.config;
     const conn = new RemoteConnection({
       config: cfg,
       local: opts.local,
@@ -89,8 +97,8 @@ export function startReflector(opts: ReflectorOptions): Reflector {
       writer: opts.writer,
       initialSync,
     });
-    conns.set(cfg.name, conn);
-    log.info('remote cluster configured', { remote: cfg.name, endpoints: cfg.endpoints });
+    conns.set(name, conn);
+    log.info('remote cluster configured', { remote: name, endpoints: cfg.endpoints });
     conn.start();
   };
 
@@ -106,7 +114,7 @@ export function startReflector(opts: ReflectorOptions): Reflector {
     }
     const conn = conns.get(name);
     if (conn !== undefined) conn.update(rec.config);
-    else void open(rec.config);
+    else void open(name);
   };
 
   const remove = (name: string): void => {
@@ -137,9 +145,9 @@ export function startReflector(opts: ReflectorOptions): Reflector {
   let firstSync = true;
   const store = new WatchStore<Parsed>({
     kv: opts.local,
-    prefix: keys.meshRemote(''),
+    prefix: keys.meshRemotesPrefix(),
     parse: parseRecord,
-    logger: log.child({ prefix: keys.meshRemote('') }),
+    logger: log.child({ prefix: keys.meshRemotesPrefix() }),
     onUpsert: upsert,
     onDelete: (key) => remove(keyName(key)),
     onSynced: () => {

@@ -58,6 +58,8 @@ export class RemoteConnection {
   #retryTimer: NodeJS.Timeout | undefined;
   #ttlTimer: NodeJS.Timeout | undefined;
   #cacheDropped = false;
+  /** Ends a wait of #load early (stop). */
+  #wake: () => void = () => undefined;
 
   constructor(opts: RemoteConnectionOptions) {
     this.#opts = opts;
@@ -123,6 +125,7 @@ export class RemoteConnection {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#ttlTimer);
+    this.#wake();
     this.#endSession();
     await this.#mirror.close();
     await this.#status.close();
@@ -147,6 +150,7 @@ export class RemoteConnection {
         this.#log.warn('cannot read the local cache of the remote cluster; retrying', { retryInMs: delay, error: errorMessage(err) });
         await new Promise<void>((resolve) => {
           this.#retryTimer = setTimeout(resolve, delay);
+          this.#wake = resolve;
         });
       }
     }

@@ -56,11 +56,15 @@ test('an idle session ends its process; the pool keeps one session per key, at m
   const session = pool.peek('a');
   await pool.get('a', opts).run(QUIET);
   assert.equal(pool.peek('a'), session);
-  pool.get('b', opts);
-  pool.get('c', opts); // evicts a, the least recently used
+  await pool.get('b', opts).run(QUIET);
+  await pool.get('c', opts).run(QUIET); // evicts a, the least recently used
+  assert.equal(pool.peek('a'), undefined);
+  await a.run(QUIET); // a runner handed out before the eviction gets a new session
+  assert.notEqual(pool.peek('a'), session);
+  assert.equal(pool.peek('b'), undefined, 'and b made room for it');
+  await pool.close();
   await assert.rejects(a.run(QUIET), /is closed/);
   assert.equal(pool.peek('a'), undefined);
-  await pool.close();
 });
 
 test('a session started again uses the argv of the batch that needs it (the caller whose /proc path is alive)', async (t) => {

@@ -169,6 +169,7 @@ export class IpSession implements IpBatchRunner {
 export class IpSessionPool {
   readonly #sessions = new Map<string, IpSession>();
   readonly #max: number;
+  #closed = false;
 
   constructor(max = 8) {
     this.#max = max;
@@ -176,8 +177,11 @@ export class IpSessionPool {
 
   /** A runner on the session for netns `key` (created with opts when there is none); it (re)starts ip with opts.argv. */
   get(key: string, opts: IpSessionOptions): IpBatchRunner {
-    const session = this.#session(key, opts);
-    return { run: (batch) => session.run(batch, opts.argv) };
+    // the session is looked up per batch: one evicted meanwhile is replaced, never used closed
+    return {
+      run: (batch) =>
+        this.#closed ? Promise.reject(new WeftError(ErrorCode.CommandFailed, `${opts.name ?? 'ip -batch -'} is closed: the agent is stopping`)) : this.#session(key, opts).run(batch, opts.argv),
+    };
   }
 
   #session(key: string, opts: IpSessionOptions): IpSession {
@@ -199,6 +203,7 @@ export class IpSessionPool {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     const all = [...this.#sessions.values()];
     this.#sessions.clear();
     await Promise.all(all.map((s) => s.close()));

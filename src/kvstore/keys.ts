@@ -48,6 +48,7 @@ export const keys = {
   nodeCidrAllocationsPrefix: () => 'weft/alloc/podcidr/',
   nodeCidrAllocation: (cidr: string) => `weft/alloc/podcidr/${cidr.replace('/', '_')}`,
 
+  meshRemotesPrefix: () => 'weft/mesh/remotes/',
   meshRemote: (remote: string) => `weft/mesh/remotes/${remote}`,
 } as const;
 

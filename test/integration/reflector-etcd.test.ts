@@ -166,9 +166,9 @@ async function enableRemoteRbac(endpoint: string, certs: TestEtcdCerts): Promise
   await ctl('user', 'add', 'root', '--new-user-password', 'root-pw', '--interactive=false');
   await ctl('user', 'grant-role', 'root', 'root');
   await ctl('role', 'add', 'remote');
-  await ctl('role', 'grant-permission', 'remote', 'read', '--prefix=true', 'weft/state/');
+  await ctl('role', 'grant-permission', 'remote', 'read', '--prefix=true', keys.statePrefix());
   await ctl('role', 'grant-permission', 'remote', 'read', keys.clusterConfig('c2'));
-  await ctl('role', 'grant-permission', 'remote', 'read', '--prefix=true', keys.synced('c2', ''));
+  await ctl('role', 'grant-permission', 'remote', 'read', '--prefix=true', keys.syncedPrefix('c2'));
   await ctl('user', 'add', 'weft-client', '--no-password');
   await ctl('user', 'grant-role', 'weft-client', 'remote');
   await ctl('auth', 'enable');
