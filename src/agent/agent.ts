@@ -19,6 +19,9 @@ import { WatchStore } from '../kvstore/watchStore.ts';
 import { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
 import { createTrigger } from '../util/trigger.ts';
+import { claimLoopbackAddress } from '../dns/loopbackAddress.ts';
+import { POD_NAMESERVER } from '../dns/resolvConf.ts';
+import { startDnsServer } from '../dns/server.ts';
 import { DatapathSync } from './datapathSync.ts';
 import { AgentMeshReporter, MeshCache } from './meshCache.ts';
 import type { NodeIdentity } from './nodeRegistration.ts';
@@ -149,6 +152,9 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   });
   pods.start();
 
+  await claimLoopbackAddress(POD_NAMESERVER);
+  const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }) });
+
   await setNodeReady(kv, id, true);
   logger.info('agent ready', { node: `${opts.cluster}/${opts.node}`, routing: config.routingMode });
 
@@ -167,6 +173,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       endpoints.close();
       mesh.close();
       await cni.close();
+      await dns.close();
       await kv.close();
     },
   };

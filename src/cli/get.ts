@@ -8,7 +8,7 @@ import type { AnyKindDef } from '../model/kindRegistry.ts';
 import { namespaceOf } from '../model/kindRegistry.ts';
 import { listResources } from '../model/resourceStore.ts';
 import type { Resource } from '../model/resources.ts';
-import { PodStatus } from '../model/state.ts';
+import { PodStatus, ServiceState } from '../model/state.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { formatAge, printColumns, printJson } from './output.ts';
 
@@ -18,6 +18,8 @@ export interface GetOptions {
   readonly allNamespaces?: boolean | undefined;
   readonly selector?: string | undefined;
   readonly output: 'table' | 'wide' | 'json';
+  /** The cluster of the context (services: CLUSTER-IP from its exported state). */
+  readonly cluster?: string | undefined;
 }
 
 export function parseSelector(selector: string | undefined): Record<string, string> {
@@ -47,6 +49,22 @@ async function podStatuses(kv: KvBackend): Promise<Map<string, PodStatus>> {
   return out;
 }
 
+/** `<ns>/<name>` → the exported state of every service of `cluster`. */
+async function serviceStates(kv: KvBackend, cluster: string | undefined): Promise<Map<string, ServiceState>> {
+  const out = new Map<string, ServiceState>();
+  if (cluster === undefined) return out;
+  const { entries } = await kv.list(keys.servicesPrefix(cluster));
+  for (const e of entries) {
+    try {
+      const parsed = ServiceState.safeParse(JSON.parse(e.value));
+      if (parsed.success) out.set(`${parsed.data.namespace}/${parsed.data.name}`, parsed.data);
+    } catch {
+      // an unreadable value shows as <pending>
+    }
+  }
+  return out;
+}
+
 function ownedPods(pods: readonly Resource[], owner: Resource): Resource[] {
   return pods.filter(
     (p) => namespaceOf(p) === namespaceOf(owner) && (p.metadata.ownerReferences ?? []).some((o) => o.kind === owner.kind && o.name === owner.metadata.name),
@@ -62,8 +80,14 @@ export async function printGet(kv: KvBackend, def: AnyKindDef, opts: GetOptions)
     if (items.length === 0) throw new WeftError(ErrorCode.NotFound, `${def.singular} "${opts.name}" not found${ns ? ` in namespace "${ns}"` : ''}`);
   }
   const statuses = def.plural === 'pods' || def.group === 'apps' ? await podStatuses(kv) : new Map<string, PodStatus>();
+  const svcStates = def.plural === 'services' ? await serviceStates(kv, opts.cluster) : new Map<string, ServiceState>();
+  const id = (r: Resource): string => `${namespaceOf(r) ?? ''}/${r.metadata.name}`;
   if (opts.output === 'json') {
-    printJson(items.map((r) => (def.plural === 'pods' ? { ...r, status: statuses.get(`${namespaceOf(r) ?? ''}/${r.metadata.name}`) ?? null } : r)));
+    printJson(
+      items.map((r) =>
+        def.plural === 'pods' ? { ...r, status: statuses.get(id(r)) ?? null } : def.plural === 'services' ? { ...r, status: svcStates.get(id(r)) ?? null } : r,
+      ),
+    );
     return;
   }
   if (items.length === 0) {
@@ -72,7 +96,7 @@ export async function printGet(kv: KvBackend, def: AnyKindDef, opts: GetOptions)
   }
   const showNs = def.namespaced && opts.allNamespaces === true;
   const pods = def.group === 'apps' ? await listResources(kv, 'pods') : [];
-  const { header, rows } = tableFor(def, items, statuses, pods, opts.output === 'wide');
+  const { header, rows } = def.plural === 'services' ? serviceTable(items, svcStates, opts.output === 'wide') : tableFor(def, items, statuses, pods, opts.output === 'wide');
   printColumns(showNs ? ['NAMESPACE', ...header] : header, items.map((r, i) => (showNs ? [namespaceOf(r) ?? '', ...(rows[i] ?? [])] : (rows[i] ?? []))));
 }
 
@@ -110,4 +134,18 @@ function tableFor(def: AnyKindDef, items: readonly Resource[], statuses: Map<str
     default:
       return { header: ['NAME', 'STATUS', 'AGE'], rows: items.map((r) => [r.metadata.name, 'Active', age(r)]) };
   }
+}
+
+/** kubectl's service columns: NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE [SELECTOR]. */
+export function serviceTable(items: readonly Resource[], states: ReadonlyMap<string, ServiceState>, wide: boolean, now = Date.now()): { header: string[]; rows: string[][] } {
+  const header = ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', ...(wide ? ['SELECTOR'] : [])];
+  const rows = items.flatMap((r) => {
+    if (r.kind !== 'Service') return [];
+    const state = states.get(`${r.metadata.namespace}/${r.metadata.name}`);
+    const ports = r.spec.ports.map((p) => `${p.port}/${p.protocol}`).join(',');
+    const selector = Object.entries(r.spec.selector).map(([k, v]) => `${k}=${v}`).join(',');
+    const row = [r.metadata.name, r.spec.type, state?.clusterIP ?? '<pending>', '<none>', ports, formatAge(r.metadata.creationTimestamp ?? '', now)];
+    return [wide ? [...row, selector === '' ? '<none>' : selector] : row];
+  });
+  return { header, rows };
 }

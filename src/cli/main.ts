@@ -16,6 +16,7 @@ import { registerDemo } from './demo.ts';
 import { registerCniServeCommands } from './cni.ts';
 import { registerStatus } from './status.ts';
 import { registerClusterMesh } from './clustermesh.ts';
+import { registerServices } from './services.ts';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerResources(program);
   registerNode(program);
+  registerServices(program);
   registerStatus(program);
   registerClusterMesh(program);
   registerExec(program);

@@ -34,8 +34,8 @@ export function registerResources(program: Command): void {
     .action(async (opts: { filename: string }, cmd: Command) => {
       const docs = parseFile(opts.filename);
       if (docs.length === 0) throw new WeftError(ErrorCode.InvalidManifest, `${opts.filename}: no objects to apply`);
-      await withKv(cmd, async (kv) => {
-        for (const r of await applyDocuments(kv, docs)) process.stdout.write(`${r.display} ${r.action}\n`);
+      await withKv(cmd, async (kv, ctx) => {
+        for (const r of await applyDocuments(kv, docs, { cluster: ctx.cluster })) process.stdout.write(`${r.display} ${r.action}\n`);
       });
     });
 
@@ -44,7 +44,7 @@ export function registerResources(program: Command): void {
     .description('delete objects named in a file (-f) or on the command line (TYPE NAME…)')
     .option('-f, --filename <file>', 'manifest file, or - for standard input')
     .option('-n, --namespace <ns>', 'namespace', 'default')
-    .argument('[type]', 'resource type: pod, deployment, daemonset, statefulset, namespace')
+    .argument('[type]', 'resource type: pod, deployment, daemonset, statefulset, service, namespace')
     .argument('[names...]', 'object names')
     .action(async (type: string | undefined, names: string[], opts: { filename?: string; namespace: string }, cmd: Command) => {
       await withKv(cmd, async (kv) => {
@@ -70,7 +70,7 @@ export function registerResources(program: Command): void {
 
   program
     .command('get')
-    .description('list objects: pods, deployments, daemonsets, statefulsets, namespaces')
+    .description('list objects: pods, deployments, daemonsets, statefulsets, services, namespaces')
     .argument('<type>', 'resource type')
     .argument('[name]', 'one object')
     .option('-n, --namespace <ns>', 'namespace', 'default')
@@ -78,6 +78,6 @@ export function registerResources(program: Command): void {
     .option('-l, --selector <labels>', 'label selector k=v[,k=v]')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
     .action(async (type: string, name: string | undefined, opts: { namespace: string; allNamespaces?: boolean; selector?: string; output: 'table' | 'wide' | 'json' }, cmd: Command) => {
-      await withKv(cmd, (kv) => printGet(kv, resolveKindName(type), { ...opts, name }));
+      await withKv(cmd, (kv, ctx) => printGet(kv, resolveKindName(type), { ...opts, name, cluster: ctx.cluster }));
     });
 }

@@ -47,6 +47,8 @@ export const keys = {
   /** Operator-owned allocations (never exported). */
   nodeCidrAllocationsPrefix: () => 'weft/alloc/podcidr/',
   nodeCidrAllocation: (cidr: string) => `weft/alloc/podcidr/${cidr.replace('/', '_')}`,
+  clusterIpAllocationsPrefix: () => 'weft/alloc/clusterip/',
+  clusterIpAllocation: (ip: string) => `weft/alloc/clusterip/${ip}`,
 
   meshRemotesPrefix: () => 'weft/mesh/remotes/',
   meshRemote: (remote: string) => `weft/mesh/remotes/${remote}`,

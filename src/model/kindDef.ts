@@ -22,4 +22,24 @@ export interface KindDef<R extends ResourceBase = ResourceBase> {
    * spec.nodeName set by the scheduler). Method syntax on purpose: bivariant.
    */
   keepServerFields?(stored: R, applied: R): R;
+  /**
+   * Checks against the cluster's stored state before an apply creates or
+   * changes an object (a Service's requested clusterIP: inside the service
+   * CIDR, not taken). Throws a WeftError naming the value; nothing is written.
+   */
+  checkApply?(applied: R, ctx: ApplyCheckContext): Promise<void>;
+}
+
+/**
+ * What a kind's apply-time check may read. Every key read through `get`
+ * guards the apply transaction: if it changes before the write, the apply is
+ * retried (and checked again).
+ */
+export interface ApplyCheckContext {
+  /** The cluster applied to, when the caller knows it (the CLI's context). */
+  readonly cluster: string | undefined;
+  /** Every object of the same apply (to catch two of them claiming one thing). */
+  readonly docs: readonly ResourceBase[];
+  /** The stored value of a key, undefined when absent. */
+  get(key: string): Promise<string | undefined>;
 }

@@ -13,7 +13,7 @@ import { displayName, kindByPlural, kindOf, keyOfResource, namespaceOf, resource
 import type { AnyKindDef } from './kindRegistry.ts';
 import { DEFAULT_NAMESPACE } from './meta.ts';
 import type { Resource } from './resources.ts';
-import type { KindDef } from './kindDef.ts';
+import type { ApplyCheckContext, KindDef } from './kindDef.ts';
 import type { ResourceBase } from './meta.ts';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
@@ -31,6 +31,8 @@ export interface StoreOptions {
   /** Transaction attempts before giving up with WeftError(Conflict). Default 5. */
   readonly maxAttempts?: number;
   readonly now?: () => Date;
+  /** The cluster applied to (for kind checks against its config, e.g. a Service's clusterIP in the service CIDR). */
+  readonly cluster?: string;
 }
 
 /** Parse a stored value of kind `def` (WeftError(KvInvalidValue) naming the key when bad). */
@@ -96,6 +98,32 @@ function decide(def: AnyKindDef, doc: Resource, key: string, stored: KvEntry | u
 }
 
 /**
+ * Run the kinds' apply-time checks (KindDef.checkApply) on the objects about
+ * to be written; returns the entries the checks read, to guard the write.
+ */
+export async function runApplyChecks(
+  kv: KvBackend,
+  toWrite: readonly Resource[],
+  all: readonly Resource[],
+  cluster: string | undefined,
+): Promise<Map<string, KvEntry | undefined>> {
+  const read = new Map<string, KvEntry | undefined>();
+  const ctx: ApplyCheckContext = {
+    cluster,
+    docs: all,
+    get: async (key) => {
+      if (!read.has(key)) read.set(key, await kv.get(key));
+      return read.get(key)?.value;
+    },
+  };
+  for (const r of toWrite) {
+    const def = kindOf(r);
+    if (def.checkApply !== undefined) await def.checkApply(r, ctx);
+  }
+  return read;
+}
+
+/**
  * Create or update every doc in one transaction, like `kubectl apply`.
  * Pods and workloads must be in "default", in a namespace that exists, or in
  * a Namespace created by the same call; otherwise nothing is written.
@@ -117,9 +145,11 @@ export async function applyDocuments(kv: KvBackend, docs: readonly Resource[], o
       const { next, action } = decide(kindOf(doc), doc, key, read.get(key), now);
       return { resource: next, key, display: displayName(next), action };
     });
-    const ops: KvOp[] = results.filter((r) => r.action !== 'unchanged').map((r) => ({ op: 'put', key: r.key, value: JSON.stringify(r.resource) }));
+    const changed = results.filter((r) => r.action !== 'unchanged');
+    const checked = await runApplyChecks(kv, changed.map((r) => r.resource), results.map((r) => r.resource), opts.cluster);
+    const ops: KvOp[] = changed.map((r) => ({ op: 'put', key: r.key, value: JSON.stringify(r.resource) }));
     if (ops.length === 0) return results;
-    return (await kv.txn(comparesFor(read), ops)) ? results : undefined;
+    return (await kv.txn([...comparesFor(read), ...comparesFor(checked)], ops)) ? results : undefined;
   });
 }
 

@@ -68,3 +68,37 @@ export type PodStatus = z.infer<typeof PodStatus>;
 /** Value of keys.nodeCidrAllocation(cidr): which node holds a PodCIDR block (written by the operator). */
 export const NodeCidrAllocation = z.object({ cidr: z.string(), node: z.string() });
 export type NodeCidrAllocation = z.infer<typeof NodeCidrAllocation>;
+
+/** Value of keys.clusterIpAllocation(ip): which service holds a ClusterIP (written by the operator). */
+export const ClusterIpAllocation = z.object({ ip: z.string(), namespace: z.string(), name: z.string() });
+export type ClusterIpAllocation = z.infer<typeof ClusterIpAllocation>;
+
+export const ServiceProtocol = z.enum(['TCP', 'UDP']);
+export type ServiceProtocol = z.infer<typeof ServiceProtocol>;
+export const ServiceAffinity = z.enum(['local', 'remote', 'none']);
+export type ServiceAffinity = z.infer<typeof ServiceAffinity>;
+
+/** One backend of an exported service: a selected endpoint and its target port per service port name. */
+export const ServiceBackend = z.object({
+  ip: z.string(),
+  node: z.string(),
+  ready: z.boolean(),
+  /** service port name ('' when the service has one unnamed port) → resolved target port */
+  ports: z.record(z.string(), z.number().int()),
+});
+export type ServiceBackend = z.infer<typeof ServiceBackend>;
+
+/** Value of keys.service(cluster, ns, name): a Service as the operator exports it (exported to the mesh). */
+export const ServiceState = z.object({
+  name: z.string(),
+  namespace: z.string(),
+  cluster: z.string(),
+  clusterIP: z.string(),
+  /** name '' when the service has a single unnamed port */
+  ports: z.array(z.object({ name: z.string(), port: z.number().int(), protocol: ServiceProtocol })),
+  backends: z.array(ServiceBackend),
+  global: z.boolean(),
+  shared: z.boolean(),
+  affinity: ServiceAffinity,
+});
+export type ServiceState = z.infer<typeof ServiceState>;

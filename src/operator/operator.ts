@@ -1,7 +1,8 @@
 /**
  * The operator's wiring: watch stores for the cluster config, nodes, PodCIDR
  * allocations, pods and workloads; after any change (debounced) one pass of
- * planOperator, whose actions are applied as compare-and-swap transactions.
+ * planOperator, whose actions are applied as compare-and-swap transactions;
+ * the services controller (ClusterIPs, exported service state) runs beside it.
  */
 import { startReflector, type Reflector, type ReflectorOptions } from '../clustermesh/reflector.ts';
 import { errorMessage } from '../errors.ts';
@@ -22,6 +23,7 @@ import { DebouncedRunner } from './debouncedRunner.ts';
 import { planOperator } from './plan.ts';
 import type { OperatorAction } from './plan.ts';
 import { randomSuffix } from './podTemplate.ts';
+import { startServicesController } from './servicesController.ts';
 import type { OperatorSnapshot } from './snapshot.ts';
 import { TrackedStore } from './trackedStore.ts';
 
@@ -138,7 +140,14 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
   const resync = setInterval(() => runner.trigger(), opts.resyncMs ?? 5000);
   resync.unref();
   for (const s of stores) s.start();
-  const synced = Promise.all(stores.map((s) => s.store.synced)).then(() => log.info('operator synced', { cluster }));
+  const services = startServicesController({
+    kv,
+    cluster,
+    logger: log,
+    ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
+    ...(opts.resyncMs === undefined ? {} : { resyncMs: opts.resyncMs }),
+  });
+  const synced = Promise.all([...stores.map((s) => s.store.synced), services.synced]).then(() => log.info('operator synced', { cluster }));
   const marker = writeSyncedMarker(kv, cluster, log, opts.now);
   void synced.then(() => marker.start());
   const reflector: Reflector | undefined =
@@ -146,14 +155,19 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
 
   return {
     synced,
-    idle: () =>
-      new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
-        runner.trigger();
-      }),
+    idle: async () => {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          idleWaiters.push(resolve);
+          runner.trigger();
+        }),
+        services.idle(),
+      ]);
+    },
     stop: async () => {
       marker.stop();
       await reflector?.stop();
+      await services.stop();
       clearInterval(resync);
       await runner.close();
       for (const s of stores) s.close();

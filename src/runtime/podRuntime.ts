@@ -11,6 +11,7 @@ import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import type { Logger } from '../util/log.ts';
 import { isAlive, recordProcess, stopProcess } from '../util/proc.ts';
 import { CNI_BIN_DIR, NODE_BIN, REFERENCE_CNI_DIR } from '../util/paths.ts';
+import { removePodResolvConf, writePodResolvConf } from '../dns/resolvConf.ts';
 import { createNetns, deleteNetns, netnsExists, netnsPath } from './netns.ts';
 import type { PodRecord } from './podRecord.ts';
 import { podLogPath, podRecordDir, removePodRecord, writePodRecord } from './podRecord.ts';
@@ -42,6 +43,8 @@ function cniRequest(cfg: PodRuntimeConfig, command: 'ADD' | 'DEL', rec: { namesp
 
 function spawnInNetns(cfg: PodRuntimeConfig, netns: string, pod: RuntimePod, spec: ProcessSpec): PodRecord['processes'][number] {
   mkdirSync(podRecordDir(cfg.stateDir), { recursive: true });
+  // ip netns exec bind-mounts /etc/netns/<netns>/resolv.conf: the pod resolves through the node's DNS responder.
+  writePodResolvConf(netns, pod.namespace);
   const log = openSync(podLogPath(cfg.stateDir, pod.namespace, pod.name), 'a');
   try {
     const child = spawn('ip', ['netns', 'exec', netns, ...spec.argv], {
@@ -94,6 +97,7 @@ async function teardownSandbox(cfg: PodRuntimeConfig, base: { namespace: string;
     cfg.logger.warn('CNI DEL failed', { pod: `${base.namespace}/${base.name}`, err: errorMessage(err) });
   }
   await deleteNetns(base.netns);
+  removePodResolvConf(base.netns);
 }
 
 /** Stop the pod's processes, release its network and remove its sandbox. */
