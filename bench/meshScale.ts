@@ -92,8 +92,25 @@ function vmStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(m?.[1] ?? NaN) * 1024;
 }
 
+/** Run fn over items, `width` at a time; every call of a batch settles before the next batch or the first error is thrown. */
 async function inBatches<T>(items: readonly T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(fn));
+  for (let i = 0; i < items.length; i += width) {
+    const results = await Promise.allSettled(items.slice(i, i + width).map(fn));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+}
+
+/** A test etcd; a start that fails (e.g. a port taken between picking and binding) is tried again, 3 times at most. */
+async function startEtcdWithRetry(): Promise<TestEtcd> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestEtcd();
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      say(`etcd did not start (attempt ${attempt}): ${String(err).slice(0, 300)}`);
+    }
+  }
 }
 
 async function seedCluster(kv: KvBackend, name: string, id: number, endpoints: number): Promise<void> {
@@ -154,11 +171,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'weft-bench-mesh-'));
 let operator: { rec: ProcessRecord; log: () => string } | undefined;
 try {
   say(`starting 1 local + ${REMOTE_ETCDS} remote etcds`);
-  const local = await startTestEtcd();
+  const local = await startEtcdWithRetry();
   etcds.push(local);
   const remotes: TestEtcd[] = [];
   await inBatches(Array.from({ length: REMOTE_ETCDS }, (_, i) => i), 10, async () => {
-    const e = await startTestEtcd();
+    const e = await startEtcdWithRetry();
     etcds.push(e);
     remotes.push(e);
   });

@@ -45,7 +45,7 @@ export interface RunningServer {
 }
 
 /** Spawn `cmd` inside `netns` and resolve once a stdout line matches `ready`. */
-async function startInNetns(netns: string, argv: string[], ready: RegExp, timeoutMs = 10_000): Promise<RunningServer> {
+export async function startInNetns(netns: string, argv: string[], ready: RegExp, timeoutMs = 10_000): Promise<RunningServer> {
   const child = spawn('ip', ['netns', 'exec', netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`cannot start ${argv[0] ?? '?'} in netns ${netns}`);
   const rec: ProcessRecord = recordProcess(child.pid);

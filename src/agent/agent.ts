@@ -16,7 +16,8 @@ import type { EtcdTls } from '../kvstore/etcd.ts';
 import { getJson, jsonParser } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
-import { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
+import { ClusterConfig, EndpointState, NodeState, ServiceState } from '../model/state.ts';
+import { serviceFrontends } from '../services/frontends.ts';
 import type { Logger } from '../util/log.ts';
 import { createTrigger } from '../util/trigger.ts';
 import { claimLoopbackAddress } from '../dns/loopbackAddress.ts';
@@ -80,6 +81,8 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   await registerNode(kv, id);
   logger.info('node registered', { node: `${opts.cluster}/${opts.node}`, ip: opts.nodeIp });
 
+  await claimLoopbackAddress(POD_NAMESERVER);
+  const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }) });
   const datapath = new DatapathSync({ self: id, routingMode: config.routingMode, logger: logger.child({ component: 'datapath' }) });
   const onError = (what: string) => (err: unknown) => logger.error(`${what} failed`, { err: errorMessage(err) });
   // Pods are known only once the node has a PodCIDR; until then the datapath has no local endpoints.
@@ -87,7 +90,14 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   const meshReporter = new AgentMeshReporter(kv, opts.node);
   const datapathTrigger = createTrigger(
     async () => {
-      await datapath.sync([...nodes.values(), ...mesh.remoteNodes()], podSync?.localEndpoints() ?? [], [...endpoints.values(), ...mesh.remoteEndpoints()]);
+      const localServices = services.values();
+      dns.setRecords({ cluster: opts.cluster, services: localServices.map((s) => ({ namespace: s.namespace, name: s.name, clusterIP: s.clusterIP, global: s.global })) });
+      await datapath.sync({
+        nodes: [...nodes.values(), ...mesh.remoteNodes()],
+        localEndpoints: podSync?.localEndpoints() ?? [],
+        endpoints: [...endpoints.values(), ...mesh.remoteEndpoints()],
+        frontends: serviceFrontends({ cluster: opts.cluster, local: localServices, remote: mesh.remoteServices() }),
+      });
       if (mesh.isSynced()) await meshReporter.report(mesh.remotes());
     },
     20,
@@ -111,8 +121,17 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     onUpsert: () => datapathTrigger.trigger(),
     onDelete: () => datapathTrigger.trigger(),
   });
+  const services = new WatchStore<ServiceState>({
+    kv,
+    prefix: keys.servicesPrefix(opts.cluster),
+    parse: jsonParser(ServiceState),
+    logger: logger.child({ watch: 'services' }),
+    onUpsert: () => datapathTrigger.trigger(),
+    onDelete: () => datapathTrigger.trigger(),
+  });
   nodes.start();
   endpoints.start();
+  services.start();
   mesh.start();
   await nodes.synced;
   const podCIDR = await waitForPodCidr(nodes, keys.node(opts.cluster, opts.node));
@@ -152,9 +171,6 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   });
   pods.start();
 
-  await claimLoopbackAddress(POD_NAMESERVER);
-  const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }) });
-
   await setNodeReady(kv, id, true);
   logger.info('agent ready', { node: `${opts.cluster}/${opts.node}`, routing: config.routingMode });
 
@@ -171,6 +187,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       pods.close();
       nodes.close();
       endpoints.close();
+      services.close();
       mesh.close();
       await cni.close();
       await dns.close();

@@ -9,6 +9,7 @@ import type { DatapathApplier } from '../datapath/types.ts';
 import { compileIpcache, NftIpcache } from '../datapath/ipcache.ts';
 import type { EndpointState, NodeState, RoutingMode } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
+import type { Frontend } from '../services/frontends.ts';
 import type { NodeIdentity } from './nodeRegistration.ts';
 
 export interface DatapathSyncOptions {
@@ -16,6 +17,17 @@ export interface DatapathSyncOptions {
   readonly routingMode: RoutingMode;
   readonly logger: Logger;
   readonly applier?: DatapathApplier;
+}
+
+export interface DatapathSyncInput {
+  /** Every node of every cluster. */
+  readonly nodes: readonly NodeState[];
+  /** Pods on this node. */
+  readonly localEndpoints: readonly { ip: string; containerId: string }[];
+  /** Every known endpoint of every cluster (the ipcache). */
+  readonly endpoints: readonly EndpointState[];
+  /** Service frontends of this cluster with the backends to balance over. */
+  readonly frontends: readonly Frontend[];
 }
 
 export class DatapathSync {
@@ -30,11 +42,8 @@ export class DatapathSync {
     this.#ipcache = new NftIpcache(hostNetTools());
   }
 
-  /**
-   * nodes: every node of every cluster; localEndpoints: pods on this node;
-   * endpoints: every known endpoint of every cluster (the ipcache).
-   */
-  async sync(nodes: readonly NodeState[], localEndpoints: readonly { ip: string; containerId: string }[], endpoints: readonly EndpointState[]): Promise<void> {
+  async sync(input: DatapathSyncInput): Promise<void> {
+    const { nodes, localEndpoints, endpoints } = input;
     const { self, routingMode, logger } = this.#opts;
     const me = nodes.find((n) => n.cluster === self.cluster && n.name === self.node);
     if (me === undefined || me.podCIDR === '') return;

@@ -8,7 +8,9 @@ test('recognises cached nodes, endpoints and cluster configs of the remote', () 
   assert.equal(parseCacheEntry('weft/cache/c2/state/nodes/v1/c2/n1', JSON.stringify(node)).kind, 'node');
   const cfg = { id: 2, name: 'c2', podCIDRs: ['10.2.0.0/16'], serviceCIDR: '10.102.0.0/16', routingMode: 'native', nodeCidrMaskSize: 24, capabilities: [] };
   assert.equal(parseCacheEntry('weft/cache/c2/cluster-config/c2', JSON.stringify(cfg)).kind, 'cluster-config');
-  assert.equal(parseCacheEntry('weft/cache/c2/state/services/v1/c2/default/x', '{}').kind, 'other');
+  const svc = { name: 'x', namespace: 'default', cluster: 'c2', clusterIP: '10.102.0.10', ports: [{ name: '', port: 80, protocol: 'TCP' }], backends: [], global: true, shared: true, affinity: 'none' };
+  assert.equal(parseCacheEntry('weft/cache/c2/state/services/v1/c2/default/x', JSON.stringify(svc)).kind, 'service');
+  assert.equal(parseCacheEntry('weft/cache/c2/state/identities/v1/c2/65537', '{}').kind, 'other');
 });
 
 test('an invalid value of a known kind throws (the watch-store skips it)', () => {

@@ -7,13 +7,14 @@ import { z } from 'zod';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
-import { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
+import { ClusterConfig, EndpointState, NodeState, ServiceState } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
 
 export type CacheEntry =
   | { readonly kind: 'node'; readonly remote: string; readonly value: NodeState }
   | { readonly kind: 'endpoint'; readonly remote: string; readonly value: EndpointState }
   | { readonly kind: 'cluster-config'; readonly remote: string; readonly value: ClusterConfig }
+  | { readonly kind: 'service'; readonly remote: string; readonly value: ServiceState }
   | { readonly kind: 'other'; readonly remote: string; readonly value: unknown };
 
 const CACHE_KEY = /^weft\/cache\/([^/]+)\/(.+)$/;
@@ -27,6 +28,7 @@ export function parseCacheEntry(key: string, value: string): CacheEntry {
   const json: unknown = JSON.parse(value);
   if (rest.startsWith(`state/nodes/v1/${remote}/`)) return { kind: 'node', remote, value: NodeState.parse(json) };
   if (rest.startsWith(`state/endpoints/v1/${remote}/`)) return { kind: 'endpoint', remote, value: EndpointState.parse(json) };
+  if (rest.startsWith(`state/services/v1/${remote}/`)) return { kind: 'service', remote, value: ServiceState.parse(json) };
   if (rest === `cluster-config/${remote}`) return { kind: 'cluster-config', remote, value: ClusterConfig.parse(json) };
   return { kind: 'other', remote, value: z.unknown().parse(json) };
 }
@@ -67,6 +69,12 @@ export class MeshCache {
   remoteEndpoints(): EndpointState[] {
     const out: EndpointState[] = [];
     for (const e of this.#store.values()) if (e.kind === 'endpoint') out.push(e.value);
+    return out;
+  }
+
+  remoteServices(): ServiceState[] {
+    const out: ServiceState[] = [];
+    for (const e of this.#store.values()) if (e.kind === 'service') out.push(e.value);
     return out;
   }
 

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseDuration } from '../clustermesh/duration.ts';
+import { parseDuration } from '../util/duration.ts';
 import { createEtcdKv } from '../kvstore/etcd.ts';
 import { startOperator } from '../operator/operator.ts';
 import { createLogger } from '../util/log.ts';

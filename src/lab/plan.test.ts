@@ -62,11 +62,11 @@ void test('plans hosts, processes and the cluster config', () => {
   assert.ok(etcd.argv.includes('--logger=zap') && etcd.argv.includes('--log-level=warn'));
   assert.equal(etcd.logFile, '/lab/c1/cp/etcd.log');
   assert.deepEqual(cp.processes[1]!.argv, [
-    'nsenter', '--net=/run/netns/wf-c1_cp', '--', '/node', '--no-warnings=ExperimentalWarning', '/weft/main.ts',
+    'nsenter', '--net=/run/netns/wf-c1_cp', '--', '/node', '--no-warnings=ExperimentalWarning', '--max-semi-space-size=8', '/weft/main.ts',
     'operator', '--cluster', 'c1', '--etcd', 'http://127.0.0.1:2379', '--state-dir', '/lab/c1/cp',
   ]);
   assert.deepEqual(plan.hosts[2]!.processes[0]!.argv, [
-    'nsenter', '--net=/run/netns/wf-c1_n2', '--', '/node', '--no-warnings=ExperimentalWarning', '/weft/main.ts',
+    'nsenter', '--net=/run/netns/wf-c1_n2', '--', '/node', '--no-warnings=ExperimentalWarning', '--max-semi-space-size=8', '/weft/main.ts',
     'agent', '--cluster', 'c1', '--node', 'n2', '--node-ip', '172.30.1.12', '--etcd', 'http://172.30.1.10:2379', '--state-dir', '/lab/c1/n2',
   ]);
   assert.deepEqual(plan.clusterConfig, {

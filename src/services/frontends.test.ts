@@ -92,3 +92,9 @@ void test('frontends are sorted and a service without a ClusterIP has none', () 
   const noIp = state('c1', 'c', '', []);
   assert.deepEqual(serviceFrontends({ cluster: 'c1', local: [a, noIp, b], remote: [] }).map((f) => `${f.namespace}/${f.name}`), ['default/b', 'z/a']);
 });
+
+void test('backends list the local cluster first', () => {
+  const local = state('m', 'echo-1', '10.101.1.1', [backend('10.9.0.1', { '': 80 })]);
+  const f = serviceFrontends({ cluster: 'm', local: [local], remote: [state('a', 'echo-1', '10.1.1.1', [backend('10.1.0.1', { '': 80 })]), state('z', 'echo-1', '10.26.1.1', [backend('10.0.0.1', { '': 80 })])] })[0];
+  assert.deepEqual(f?.allBackends.map((b) => b.cluster), ['m', 'a', 'z']);
+});

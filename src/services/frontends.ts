@@ -33,7 +33,7 @@ export interface Frontend {
   readonly portName: string;
   /** The backends to load-balance over (ready, affinity applied); empty = reject. */
   readonly backends: readonly FrontendBackend[];
-  /** Every backend, ready or not, for display (`weft service list`). */
+  /** Every backend, ready or not, for display (`weft service list`): local cluster first. */
   readonly allBackends: readonly FrontendBackend[];
 }
 
@@ -46,8 +46,9 @@ export interface FrontendsInput {
 
 const id = (s: ServiceState): string => `${s.namespace}/${s.name}`;
 
-function compareBackends(a: FrontendBackend, b: FrontendBackend): number {
-  return compareText(a.cluster, b.cluster) || compareIps(a.ip, b.ip) || a.port - b.port;
+/** The local cluster's backends first, then by cluster, IP and port. */
+function backendOrder(local: string): (a: FrontendBackend, b: FrontendBackend) => number {
+  return (a, b) => Number(a.cluster !== local) - Number(b.cluster !== local) || compareText(a.cluster, b.cluster) || compareIps(a.ip, b.ip) || a.port - b.port;
 }
 
 /** The backends of `svc` for the service port named `portName` with `protocol`, flagged preferred per `affinity`. */
@@ -90,7 +91,7 @@ export function serviceFrontends(input: FrontendsInput): Frontend[] {
     const affinity: ServiceAffinity = svc.global ? svc.affinity : 'none';
     const sources = svc.global ? [{ ...svc, cluster: input.cluster }, ...(peersOf.get(id(svc)) ?? [])] : [{ ...svc, cluster: input.cluster }];
     for (const p of svc.ports) {
-      const all = sources.flatMap((s) => backendsOf(s, p.name, p.protocol, input.cluster, affinity)).sort(compareBackends);
+      const all = sources.flatMap((s) => backendsOf(s, p.name, p.protocol, input.cluster, affinity)).sort(backendOrder(input.cluster));
       out.push({
         namespace: svc.namespace,
         name: svc.name,

@@ -1,0 +1,167 @@
+/**
+ * Service load-balancing in nftables on real namespaces (netns wf-it-svc-*):
+ * one node, three pods wired like the CNI, servers in p1 and p2 that answer
+ * with their name. Compile + NftServices program VIPs; traffic from a pod,
+ * from the node itself and from a backend to itself (hairpin), TCP and UDP;
+ * a VIP without backends is refused at once; an established connection
+ * survives a restarted applier; backend removal and service deletion.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildServiceTopology } from '../../bench/lib/serviceTopology.ts';
+import type { ServicePod, ServiceTopology } from '../../bench/lib/serviceTopology.ts';
+import { holdConnection, probeService, startIdentServer } from '../../bench/lib/serviceTraffic.ts';
+import type { ProbeResult } from '../../bench/lib/serviceTraffic.ts';
+import type { RunningServer } from '../../bench/podTraffic.ts';
+import { netnsNetTools, recordingNetTools } from '../../src/datapath/netTools.ts';
+import type { NetTools, RecordedCall } from '../../src/datapath/netTools.ts';
+import { NftServices } from '../../src/datapath/services.ts';
+import { compileServices } from '../../src/datapath/servicesCompile.ts';
+import { parseServiceState } from '../../src/datapath/servicesKernel.ts';
+import type { Frontend } from '../../src/datapath/serviceTypes.ts';
+
+let topo: ServiceTopology;
+let tools: NetTools & { calls: RecordedCall[] };
+let svc: NftServices;
+const servers: RunningServer[] = [];
+const WEB = '10.96.0.10';
+const DNS = '10.96.0.20';
+const EMPTY = '10.96.0.30';
+
+function pod(i: number): ServicePod {
+  const p = topo.pods[i];
+  if (p === undefined) throw new Error(`no pod ${i}`);
+  return p;
+}
+
+function frontends(webBackends: ServicePod[]): Frontend[] {
+  const be = (p: ServicePod, port: number) => ({ ip: p.ip, port, cluster: 'c1', preferred: true });
+  const fe = (name: string, clusterIP: string, port: number, protocol: 'TCP' | 'UDP', backends: ReturnType<typeof be>[]): Frontend => ({
+    namespace: 'default',
+    name,
+    clusterIP,
+    port,
+    protocol,
+    backends,
+    allBackends: backends,
+  });
+  return [
+    fe('web', WEB, 80, 'TCP', webBackends.map((p) => be(p, 8080))),
+    fe('dns', DNS, 53, 'UDP', [be(pod(0), 5353), be(pod(1), 5353)]),
+    fe('empty', EMPTY, 80, 'TCP', []),
+    fe('empty', EMPTY, 53, 'UDP', []),
+  ];
+}
+
+function assertSpread(r: ProbeResult, names: string[], min: number, what: string): void {
+  assert.deepEqual(r.errors, {}, `${what}: failures ${JSON.stringify(r.errors)}`);
+  assert.deepEqual(Object.keys(r.counts).sort(), names, `${what}: answered by ${JSON.stringify(r.counts)}`);
+  for (const n of names) assert.ok((r.counts[n] ?? 0) >= min, `${what}: ${n} answered ${r.counts[n] ?? 0} times (< ${min}): ${JSON.stringify(r.counts)}`);
+}
+
+async function kernel(): Promise<ReturnType<typeof parseServiceState>> {
+  return parseServiceState(await netnsNetTools(topo.node).run('nft', ['-j', 'list', 'table', 'inet', 'weft']));
+}
+
+before(async () => {
+  topo = await buildServiceTopology('wf-it-svc-', 3);
+  for (const p of [pod(0), pod(1)]) {
+    servers.push(await startIdentServer(p.netns, p.name, 8080, 'tcp'));
+    servers.push(await startIdentServer(p.netns, p.name, 5353, 'udp'));
+  }
+  tools = recordingNetTools(netnsNetTools(topo.node));
+  svc = new NftServices(tools);
+  const r = await svc.sync(compileServices(frontends([pod(0), pod(1)])));
+  assert.equal(r.commands, 2, 'first sync: one read, one transaction');
+});
+
+after(async () => {
+  for (const s of servers) await s.stop();
+  await topo.cleanup();
+});
+
+void describe('service load-balancing in nftables', () => {
+  void it('spreads new connections from a pod over both backends', async () => {
+    assertSpread(await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 200 }), ['p1', 'p2'], 40, 'p3 → web');
+  });
+
+  void it('works from the node itself', async () => {
+    assertSpread(await probeService(topo.node, WEB, 80, 'tcp', { count: 100 }), ['p1', 'p2'], 15, 'node → web');
+  });
+
+  void it('hairpin: a backend reaching its own service sometimes lands on itself, and that works', async () => {
+    assertSpread(await probeService(pod(0).netns, WEB, 80, 'tcp', { count: 100 }), ['p1', 'p2'], 15, 'p1 → web');
+  });
+
+  void it('load-balances UDP', async () => {
+    assertSpread(await probeService(pod(2).netns, DNS, 53, 'udp', { count: 100 }), ['p1', 'p2'], 15, 'p3 → dns (udp)');
+  });
+
+  void it('a service without backends is refused at once (TCP reset, ICMP port unreachable), from a pod and from the node', async () => {
+    for (const [from, proto, port] of [
+      [pod(2).netns, 'tcp', 80],
+      [topo.node, 'tcp', 80],
+      [pod(2).netns, 'udp', 53],
+      [topo.node, 'udp', 53],
+    ] as const) {
+      const r = await probeService(from, EMPTY, port, proto, { count: 5, timeoutMs: 3000 });
+      assert.deepEqual(r.errors, { ECONNREFUSED: 5 }, `${from} → ${EMPTY}:${port}/${proto}: ${JSON.stringify(r)}`);
+      const worst = Math.max(...r.failUs);
+      assert.ok(worst < 1_000_000, `${from} → ${EMPTY}:${port}/${proto}: refused after ${worst} µs (≥ 1 s)`);
+    }
+  });
+
+  void it('the same state again runs no nft command', async () => {
+    const before = tools.calls.length;
+    const r = await svc.sync(compileServices(frontends([pod(0), pod(1)])));
+    assert.equal(r.commands, 0);
+    assert.equal(tools.calls.length, before);
+  });
+
+  void it('an established connection survives a restarted applier, which changes no element', async () => {
+    const held = holdConnection(pod(2).netns, WEB, 80, 3000, 50);
+    assert.match(await held.connected, /^p[12]$/);
+    const restartedTools = recordingNetTools(netnsNetTools(topo.node));
+    const restarted = new NftServices(restartedTools);
+    const r = await restarted.sync(compileServices(frontends([pod(0), pod(1)])));
+    assert.equal(r.fullResync, true);
+    assert.deepEqual(r.changes, { chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 });
+    const text = restartedTools.calls.map((c) => c.input ?? '').join('');
+    assert.doesNotMatch(text, /(flush|delete) (table|map|set)|element|svc-lb/);
+    const res = await held.result;
+    assert.equal(res.closed, false, `connection closed: ${JSON.stringify(res)}`);
+    assert.ok(res.sent >= 30 && res.received === res.sent, `pings sent ${res.sent}, echoed ${res.received}`);
+    svc = restarted;
+    tools = restartedTools;
+  });
+
+  void it('removing a backend changes only that service, and only the remaining backend is used', async () => {
+    const r = await svc.sync(compileServices(frontends([pod(0)])));
+    assert.equal(r.commands, 1);
+    const lines = (tools.calls.at(-1)?.input ?? '').trim().split('\n');
+    for (const l of lines.filter((x) => x.includes('element'))) assert.match(l, /10\.96\.0\.10 /, `line touches another service: ${l}`);
+    assert.deepEqual(r.changes, { chainsAdded: 1, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 1, elementsDeleted: 2 });
+    const st = await kernel();
+    assert.deepEqual([...st.endpoints].filter(([k]) => k.startsWith(WEB)), [[`${WEB} . tcp . 80 . 0`, `${pod(0).ip} . 8080`]]);
+    assertSpread(await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 60 }), ['p1'], 60, 'p3 → web (p1 only)');
+    assertSpread(await probeService(pod(2).netns, DNS, 53, 'udp', { count: 60 }), ['p1', 'p2'], 5, 'p3 → dns (unchanged)');
+  });
+
+  void it('deleting a service removes all of its nft state; deleting every service leaves no element and no svc-lb chain', async () => {
+    const [, dns, ...empties] = frontends([pod(0)]);
+    assert.ok(dns);
+    await svc.sync(compileServices([dns, ...empties]));
+    const st = await kernel();
+    const all = [...st.ips.keys(), ...st.endpoints.keys(), ...st.noBackend];
+    assert.ok(!all.some((k) => k.startsWith(`${WEB} `)), `web left: ${all.join(', ')}`);
+    const refused = await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 1, timeoutMs: 1500 });
+    assert.equal(refused.counts['p1'], undefined, 'web is no longer load-balanced');
+
+    await svc.sync(compileServices([]));
+    const empty = await kernel();
+    assert.equal(empty.ips.size + empty.endpoints.size + empty.noBackend.size + empty.hairpin.size, 0);
+    assert.deepEqual([...empty.chains.keys()], []);
+    const text = await netnsNetTools(topo.node).run('nft', ['list', 'table', 'inet', 'weft']);
+    assert.doesNotMatch(text, /svc-lb-|10\.96\.|10\.244\./);
+  });
+});
