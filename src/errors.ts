@@ -23,6 +23,8 @@ export const ErrorCode = {
   LabState: 'LabState',
   CniError: 'CniError',
   Internal: 'Internal',
+  /** A pod volume cannot be set up yet (its ConfigMap is missing): the pod waits in ContainerCreating. */
+  VolumeNotReady: 'VolumeNotReady',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

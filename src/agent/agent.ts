@@ -17,6 +17,7 @@ import { getJson, jsonParser } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
 import { ClusterConfig, EndpointState, NodeState, ServiceState } from '../model/state.ts';
+import { kvConfigMapSource } from '../runtime/configMapSource.ts';
 import { serviceFrontends } from '../services/frontends.ts';
 import type { Logger } from '../util/log.ts';
 import { createTrigger } from '../util/trigger.ts';
@@ -152,7 +153,11 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     onDelete: () => podTrigger.trigger(),
     onSynced: () => podTrigger.trigger(),
   });
-  podSync = new PodSync({ stateDir: opts.stateDir, cluster: opts.cluster, node: opts.node, cniSocket, logger: logger.child({ component: 'pods' }) }, pods, status);
+  podSync = new PodSync(
+    { stateDir: opts.stateDir, cluster: opts.cluster, node: opts.node, cniSocket, logger: logger.child({ component: 'pods' }), configMaps: kvConfigMapSource(kv) },
+    pods,
+    status,
+  );
 
   const ipam = new NodeIpam({ cidr: podCIDR, stateFile: path.join(opts.stateDir, 'ipam.json') });
   const cni = await startCniServer({

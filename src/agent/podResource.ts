@@ -6,12 +6,26 @@ import { z } from 'zod';
 import type { RuntimePod } from '../runtime/podSpec.ts';
 
 const Port = z.object({ containerPort: z.number().int(), protocol: z.string().optional(), name: z.string().optional() });
+const VolumeMount = z.object({ name: z.string(), mountPath: z.string(), subPath: z.string().optional(), readOnly: z.boolean().optional() });
 const Container = z.object({
   name: z.string(),
   command: z.array(z.string()).optional(),
   args: z.array(z.string()).optional(),
   ports: z.array(Port).optional(),
   env: z.array(z.object({ name: z.string(), value: z.string().optional() })).optional(),
+  image: z.string().optional(),
+  volumeMounts: z.array(VolumeMount).optional(),
+});
+const Volume = z.object({
+  name: z.string(),
+  configMap: z
+    .object({
+      name: z.string(),
+      items: z.array(z.object({ key: z.string(), path: z.string(), mode: z.number().optional() })).optional(),
+      defaultMode: z.number().optional(),
+      optional: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export const StoredPod = z.object({
@@ -23,6 +37,7 @@ export const StoredPod = z.object({
   spec: z.object({
     nodeName: z.string().optional(),
     containers: z.array(Container),
+    volumes: z.array(Volume).optional(),
   }),
 });
 export type StoredPod = z.infer<typeof StoredPod>;
@@ -32,7 +47,7 @@ export function parseStoredPod(_key: string, value: string): StoredPod {
 }
 
 export function toRuntimePod(pod: StoredPod): RuntimePod {
-  return { namespace: pod.metadata.namespace, name: pod.metadata.name, containers: pod.spec.containers };
+  return { namespace: pod.metadata.namespace, name: pod.metadata.name, containers: pod.spec.containers, volumes: pod.spec.volumes };
 }
 
 /** Named container ports, exported with the endpoint (services' named targetPorts). */

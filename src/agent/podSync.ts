@@ -6,23 +6,28 @@
  */
 import { keys } from '../kvstore/keys.ts';
 import type { WatchStore } from '../kvstore/watchStore.ts';
-import { errorMessage } from '../errors.ts';
+import { ErrorCode, errorMessage, isWeftError } from '../errors.ts';
 import type { PodRecord } from '../runtime/podRecord.ts';
 import { readPodRecords } from '../runtime/podRecord.ts';
 import type { PodRuntimeConfig } from '../runtime/podRuntime.ts';
-import { restartDeadProcesses, startPod, stopPod } from '../runtime/podRuntime.ts';
+import { refreshPodVolumes, restartDeadProcesses, startPod, stopPod } from '../runtime/podRuntime.ts';
 import { podSpecHash } from '../runtime/podSpec.ts';
 import type { StoredPod } from './podResource.ts';
 import { toRuntimePod } from './podResource.ts';
 import type { PodStatusWriter } from './podStatusWriter.ts';
 
 const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+/** A pod waiting for a volume (its ConfigMap) retries this often, without backing off further. */
+const VOLUME_RETRY_MS = 2000;
+/** How often a running pod's configMap volumes are re-read (the kubelet syncs them about every minute). */
+const VOLUME_REFRESH_MS = 10_000;
 
 export class PodSync {
   readonly #cfg: PodRuntimeConfig;
   readonly #pods: WatchStore<StoredPod>;
   readonly #status: PodStatusWriter;
-  readonly #failures = new Map<string, { count: number; nextAt: number }>();
+  readonly #failures = new Map<string, { count: number; nextAt: number; message?: string }>();
+  readonly #volumesRefreshedAt = new Map<string, number>();
   #running: readonly PodRecord[] = [];
 
   constructor(cfg: PodRuntimeConfig, pods: WatchStore<StoredPod>, status: PodStatusWriter) {
@@ -65,7 +70,14 @@ export class PodSync {
         this.#fail(id, pod, err);
       }
     }
-    for (const id of this.#failures.keys()) if (!desired.has(id)) this.#failures.delete(id);
+    for (const id of this.#failures.keys()) {
+      if (desired.has(id)) continue;
+      this.#failures.delete(id);
+      // A pod deleted before it ever ran (failed, or waiting for a volume) leaves no status behind.
+      const [ns = '', name = ''] = id.split('/');
+      await this.#status.forget(ns, name);
+    }
+    for (const id of this.#volumesRefreshedAt.keys()) if (!desired.has(id)) this.#volumesRefreshedAt.delete(id);
     this.#running = readPodRecords(this.#cfg.stateDir);
   }
 
@@ -78,14 +90,20 @@ export class PodSync {
     const f = this.#failures.get(id);
     if (f !== undefined && Date.now() < f.nextAt) return;
     const { namespace, name } = pod.metadata;
-    await this.#status.status(namespace, name, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: '' });
-    this.#cfg.logger.info('starting pod', { pod: id });
+    await this.#status.status(namespace, name, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: f?.message ?? '' });
+    if (f?.message === undefined) this.#cfg.logger.info('starting pod', { pod: id });
     const rec = await startPod(this.#cfg, toRuntimePod(pod));
     this.#failures.delete(id);
+    this.#volumesRefreshedAt.set(id, Date.now());
     await this.#keep(pod, rec);
   }
 
   async #keep(pod: StoredPod, rec: PodRecord): Promise<void> {
+    const id = `${rec.namespace}/${rec.name}`;
+    if (Date.now() - (this.#volumesRefreshedAt.get(id) ?? 0) >= VOLUME_REFRESH_MS) {
+      this.#volumesRefreshedAt.set(id, Date.now());
+      await refreshPodVolumes(this.#cfg, toRuntimePod(pod));
+    }
     const next = restartDeadProcesses(this.#cfg, toRuntimePod(pod), rec);
     await this.#status.endpoint(pod, next.ip);
     await this.#status.status(rec.namespace, rec.name, {
@@ -100,6 +118,10 @@ export class PodSync {
   }
 
   #fail(id: string, pod: StoredPod, err: unknown): void {
+    if (isWeftError(err, ErrorCode.VolumeNotReady)) {
+      this.#waitForVolume(id, pod, err.message);
+      return;
+    }
     const prev = this.#failures.get(id)?.count ?? 0;
     const delay = RETRY_MS[Math.min(prev, RETRY_MS.length - 1)] ?? 30000;
     this.#failures.set(id, { count: prev + 1, nextAt: Date.now() + delay });
@@ -107,6 +129,17 @@ export class PodSync {
     const { namespace, name } = pod.metadata;
     void this.#status
       .status(namespace, name, { phase: 'Failed', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: errorMessage(err) })
+      .catch(() => undefined);
+  }
+
+  /** Like Kubernetes: the pod stays ContainerCreating, saying which volume waits for what, and retries. */
+  #waitForVolume(id: string, pod: StoredPod, message: string): void {
+    const prev = this.#failures.get(id);
+    if (prev?.message !== message) this.#cfg.logger.warn('pod waiting for a volume', { pod: id, reason: message });
+    this.#failures.set(id, { count: (prev?.count ?? 0) + 1, nextAt: Date.now() + VOLUME_RETRY_MS, message });
+    const { namespace, name } = pod.metadata;
+    void this.#status
+      .status(namespace, name, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message })
       .catch(() => undefined);
   }
 }

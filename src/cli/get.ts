@@ -131,6 +131,8 @@ function tableFor(def: AnyKindDef, items: readonly Resource[], statuses: Map<str
       });
       return { header: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], rows };
     }
+    case 'ConfigMap':
+      return configMapTable(items);
     default:
       return { header: ['NAME', 'STATUS', 'AGE'], rows: items.map((r) => [r.metadata.name, 'Active', age(r)]) };
   }
@@ -148,4 +150,10 @@ export function serviceTable(items: readonly Resource[], states: ReadonlyMap<str
     return [wide ? [...row, selector === '' ? '<none>' : selector] : row];
   });
   return { header, rows };
+}
+
+/** kubectl's configmap columns: NAME DATA AGE. */
+export function configMapTable(items: readonly Resource[], now = Date.now()): { header: string[]; rows: string[][] } {
+  const rows = items.flatMap((r) => (r.kind === 'ConfigMap' ? [[r.metadata.name, String(Object.keys(r.data).length), formatAge(r.metadata.creationTimestamp ?? '', now)]] : []));
+  return { header: ['NAME', 'DATA', 'AGE'], rows };
 }

@@ -1,10 +1,13 @@
 /**
- * The pod spec Weft runs: containers (image accepted, not run; command, args,
- * ports, env), nodeName, restartPolicy. Common Kubernetes fields Weft does not
- * act on are accepted and kept; any other field is rejected so typos surface.
+ * The pod spec Weft runs: containers (image: not run, but a few well-known
+ * images get a built-in stand-in; command, args, ports, env, volumeMounts),
+ * volumes (configMap, emptyDir), nodeName, restartPolicy. Common Kubernetes
+ * fields Weft does not act on (probes, resources, …) are accepted and kept;
+ * any other field is rejected so typos surface.
  */
 import { z } from 'zod';
 import { dns1123Label, dns1123Subdomain, portName } from './names.ts';
+import { checkPodVolumes, Volume, VolumeMount } from './volumes.ts';
 
 /** Accepted, kept, not acted on. */
 const ignored = z.unknown().optional();
@@ -37,7 +40,7 @@ export const Container = z.strictObject({
   livenessProbe: ignored,
   readinessProbe: ignored,
   startupProbe: ignored,
-  volumeMounts: ignored,
+  volumeMounts: z.array(VolumeMount).optional(),
   workingDir: ignored,
   securityContext: ignored,
   lifecycle: ignored,
@@ -64,7 +67,7 @@ export const PodSpec = z
     hostname: ignored,
     subdomain: ignored,
     securityContext: ignored,
-    volumes: ignored,
+    volumes: z.array(Volume).optional(),
     imagePullSecrets: ignored,
     priorityClassName: ignored,
     schedulerName: ignored,
@@ -89,5 +92,6 @@ export const PodSpec = z
         portNames.add(p.name);
       }),
     );
+    checkPodVolumes(spec, ctx);
   });
 export type PodSpec = z.infer<typeof PodSpec>;

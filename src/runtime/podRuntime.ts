@@ -2,12 +2,13 @@
  * Runs lab pods on a node: a network namespace, the CNI chain invoked exactly
  * as a container runtime invokes it, and one process per container inside the
  * namespace. Pod processes are detached from the agent, so an agent restart
- * leaves them (and their connections) running.
+ * leaves them (and their connections) running. The pod's volumes (podVolumes.ts)
+ * are made before anything else and removed with the pod.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { invokeChain } from '../cni/invoke.ts';
-import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
+import { WeftError, ErrorCode, errorMessage, isWeftError } from '../errors.ts';
 import type { Logger } from '../util/log.ts';
 import { isAlive, recordProcess, stopProcess } from '../util/proc.ts';
 import { CNI_BIN_DIR, NODE_BIN, REFERENCE_CNI_DIR } from '../util/paths.ts';
@@ -15,8 +16,10 @@ import { removePodResolvConf, writePodResolvConf } from '../dns/resolvConf.ts';
 import { createNetns, deleteNetns, netnsExists, netnsPath } from './netns.ts';
 import type { PodRecord } from './podRecord.ts';
 import { podLogPath, podRecordDir, removePodRecord, writePodRecord } from './podRecord.ts';
-import type { ProcessSpec, RuntimePod } from './podSpec.ts';
+import type { PodPlacement, ProcessSpec, RuntimePod } from './podSpec.ts';
 import { podContainerId, podNetnsName, podProcesses, podSpecHash } from './podSpec.ts';
+import type { ConfigMapSource } from './podVolumes.ts';
+import { hasConfigMapVolumes, materializePodVolumes, podVolumesDir, removePodVolumes } from './podVolumes.ts';
 
 export interface PodRuntimeConfig {
   readonly stateDir: string;
@@ -24,6 +27,12 @@ export interface PodRuntimeConfig {
   readonly node: string;
   readonly cniSocket: string;
   readonly logger: Logger;
+  /** Where configMap volumes are read; without it such a pod waits (VolumeNotReady). */
+  readonly configMaps?: ConfigMapSource | undefined;
+}
+
+function placement(cfg: PodRuntimeConfig, pod: RuntimePod): PodPlacement {
+  return { cluster: cfg.cluster, node: cfg.node, nodeBin: NODE_BIN, volumesDir: podVolumesDir(cfg.stateDir, pod.namespace, pod.name) };
 }
 
 function conflist(cfg: PodRuntimeConfig): { cniVersion: string; name: string; plugins: Record<string, unknown>[] } {
@@ -67,17 +76,28 @@ function ipOf(result: unknown): string {
   return address.split('/')[0] ?? address;
 }
 
-/** Create the pod's sandbox, network and processes. Undoes everything it did when a step fails. */
+/**
+ * Create the pod's volumes, sandbox, network and processes. Undoes everything
+ * it did when a step fails. A volume that cannot be set up yet (missing
+ * ConfigMap) throws VolumeNotReady before any sandbox exists.
+ */
 export async function startPod(cfg: PodRuntimeConfig, pod: RuntimePod): Promise<PodRecord> {
   const netns = podNetnsName(cfg.cluster, cfg.node, pod.namespace, pod.name);
   const containerId = podContainerId(cfg.cluster, pod.namespace, pod.name);
   const base = { namespace: pod.namespace, name: pod.name, netns, containerId };
+  removePodVolumes(cfg.stateDir, pod.namespace, pod.name);
+  try {
+    await materializePodVolumes(cfg.stateDir, pod, cfg.configMaps);
+  } catch (err) {
+    removePodVolumes(cfg.stateDir, pod.namespace, pod.name);
+    throw err;
+  }
   if (netnsExists(netns)) await teardownSandbox(cfg, base);
   await createNetns(netns);
   const rec: PodRecord = { ...base, ip: '', specHash: podSpecHash(pod), startedAt: new Date().toISOString(), restarts: 0, processes: [] };
   try {
     rec.ip = ipOf(await invokeChain(conflist(cfg), cniRequest(cfg, 'ADD', base)));
-    for (const spec of podProcesses(pod, { cluster: cfg.cluster, node: cfg.node, nodeBin: NODE_BIN })) {
+    for (const spec of podProcesses(pod, placement(cfg, pod))) {
       rec.processes.push(spawnInNetns(cfg, netns, pod, spec));
     }
     writePodRecord(cfg.stateDir, rec);
@@ -86,6 +106,7 @@ export async function startPod(cfg: PodRuntimeConfig, pod: RuntimePod): Promise<
     cfg.logger.warn('pod start failed, undoing', { pod: `${pod.namespace}/${pod.name}`, err: errorMessage(err) });
     await Promise.all(rec.processes.map((p) => stopProcess(p)));
     await teardownSandbox(cfg, base);
+    removePodVolumes(cfg.stateDir, pod.namespace, pod.name);
     throw err;
   }
 }
@@ -104,12 +125,28 @@ async function teardownSandbox(cfg: PodRuntimeConfig, base: { namespace: string;
 export async function stopPod(cfg: PodRuntimeConfig, rec: PodRecord): Promise<void> {
   await Promise.all(rec.processes.map((p) => stopProcess(p, 2000)));
   await teardownSandbox(cfg, rec);
+  removePodVolumes(cfg.stateDir, rec.namespace, rec.name);
   removePodRecord(cfg.stateDir, rec.namespace, rec.name);
+}
+
+/**
+ * Bring a running pod's configMap volumes up to date with their ConfigMaps.
+ * A ConfigMap that disappeared leaves the last files in place (as the kubelet
+ * does); other failures are logged.
+ */
+export async function refreshPodVolumes(cfg: PodRuntimeConfig, pod: RuntimePod): Promise<void> {
+  if (!hasConfigMapVolumes(pod)) return;
+  try {
+    if (await materializePodVolumes(cfg.stateDir, pod, cfg.configMaps)) cfg.logger.info('pod volumes updated', { pod: `${pod.namespace}/${pod.name}` });
+  } catch (err) {
+    if (isWeftError(err, ErrorCode.VolumeNotReady)) cfg.logger.debug('pod volumes kept', { pod: `${pod.namespace}/${pod.name}`, reason: err.message });
+    else cfg.logger.warn('pod volumes refresh failed', { pod: `${pod.namespace}/${pod.name}`, err: errorMessage(err) });
+  }
 }
 
 /** Restart any of the pod's processes that died (restartPolicy Always). Returns the updated record. */
 export function restartDeadProcesses(cfg: PodRuntimeConfig, pod: RuntimePod, rec: PodRecord): PodRecord {
-  const specs = podProcesses(pod, { cluster: cfg.cluster, node: cfg.node, nodeBin: NODE_BIN });
+  const specs = podProcesses(pod, placement(cfg, pod));
   let restarted = 0;
   const processes = rec.processes.map((p) => {
     if (isAlive(p)) return p;

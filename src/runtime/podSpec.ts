@@ -2,25 +2,49 @@
  * What a lab pod runs (pure). Images cannot run on this machine, so each
  * container becomes one process inside the pod's network namespace:
  * - the command (+ args) the manifest gives, or
+ * - an image stand-in (imageStandIns.ts): nginx → the built-in static file
+ *   server serving what is mounted at /usr/share/nginx/html, on the declared
+ *   TCP ports or 80; json-mock → the echo server on the declared ports or 80, or
  * - Weft's built-in echo server on the container's declared ports, or
  * - an idle process that keeps the pod alive.
+ * A container with volume mounts gets WEFT_VOLUME_MOUNTS (volumeMounts.ts).
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../util/paths.ts';
+import type { ImageStandIn } from './imageStandIns.ts';
+import { imageStandIn, NGINX_HTML_ROOT, STAND_IN_DEFAULT_PORT } from './imageStandIns.ts';
+import type { RuntimeVolumeMount } from './volumeMounts.ts';
+import { containerMounts, resolveMountedPath, VOLUME_MOUNTS_ENV } from './volumeMounts.ts';
 
 export interface RuntimeContainer {
   readonly name: string;
+  readonly image?: string | undefined;
   readonly command?: readonly string[] | undefined;
   readonly args?: readonly string[] | undefined;
   readonly ports?: readonly { readonly containerPort: number; readonly protocol?: string | undefined }[] | undefined;
   readonly env?: readonly { readonly name: string; readonly value?: string | undefined }[] | undefined;
+  readonly volumeMounts?: readonly RuntimeVolumeMount[] | undefined;
+}
+
+export interface RuntimeConfigMapVolume {
+  readonly name: string;
+  readonly items?: readonly { readonly key: string; readonly path: string; readonly mode?: number | undefined }[] | undefined;
+  readonly defaultMode?: number | undefined;
+  readonly optional?: boolean | undefined;
+}
+
+/** A pod volume: a configMap, else an emptyDir (a volume without a type is one, as in Kubernetes). */
+export interface RuntimeVolume {
+  readonly name: string;
+  readonly configMap?: RuntimeConfigMapVolume | undefined;
 }
 
 export interface RuntimePod {
   readonly namespace: string;
   readonly name: string;
   readonly containers: readonly RuntimeContainer[];
+  readonly volumes?: readonly RuntimeVolume[] | undefined;
 }
 
 export interface ProcessSpec {
@@ -33,9 +57,34 @@ export interface PodPlacement {
   readonly cluster: string;
   readonly node: string;
   readonly nodeBin: string;
+  /** The pod's volumes folder on the node (one folder per volume); needed when containers mount volumes. */
+  readonly volumesDir?: string | undefined;
 }
 
 const ECHO_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'echoMain.ts');
+const STATIC_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'staticMain.ts');
+
+function declaredPorts(c: RuntimeContainer): string[] {
+  return (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol === 'UDP' ? 'UDP' : 'TCP'}`);
+}
+
+function echoArgv(pod: RuntimePod, where: PodPlacement, ports: readonly string[]): string[] {
+  return [where.nodeBin, '--no-warnings=ExperimentalWarning', ECHO_MAIN, pod.name, pod.namespace, where.node, where.cluster, ...ports];
+}
+
+function standInArgv(standIn: ImageStandIn, c: RuntimeContainer, pod: RuntimePod, where: PodPlacement, mounts: Record<string, string>): string[] {
+  const declared = declaredPorts(c);
+  switch (standIn) {
+    case 'nginx': {
+      const tcp = (c.ports ?? []).filter((p) => p.protocol !== 'UDP').map((p) => String(p.containerPort));
+      const root = resolveMountedPath(mounts, NGINX_HTML_ROOT);
+      const ports = tcp.length > 0 ? tcp : [String(STAND_IN_DEFAULT_PORT)];
+      return [where.nodeBin, '--no-warnings=ExperimentalWarning', STATIC_MAIN, ...(root === undefined ? [] : ['--root', root]), ...ports.flatMap((p) => ['--port', p])];
+    }
+    case 'json-mock':
+      return echoArgv(pod, where, declared.length > 0 ? declared : [`${STAND_IN_DEFAULT_PORT}/TCP`]);
+  }
+}
 
 export function podProcesses(pod: RuntimePod, where: PodPlacement): ProcessSpec[] {
   return pod.containers.map((c) => {
@@ -45,24 +94,33 @@ export function podProcesses(pod: RuntimePod, where: PodPlacement): ProcessSpec[
       NODE_NAME: where.node,
       CLUSTER_NAME: where.cluster,
     };
+    const mounts = where.volumesDir === undefined ? {} : containerMounts(c.volumeMounts, where.volumesDir);
+    if (Object.keys(mounts).length > 0) env[VOLUME_MOUNTS_ENV] = JSON.stringify(mounts);
     for (const e of c.env ?? []) env[e.name] = e.value ?? '';
     const command = [...(c.command ?? []), ...(c.args ?? [])];
     if ((c.command ?? []).length > 0) return { container: c.name, argv: command, env };
-    const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol === 'UDP' ? 'UDP' : 'TCP'}`);
-    if (ports.length > 0) {
-      return {
-        container: c.name,
-        argv: [where.nodeBin, '--no-warnings=ExperimentalWarning', ECHO_MAIN, pod.name, pod.namespace, where.node, where.cluster, ...ports],
-        env,
-      };
-    }
+    const standIn = imageStandIn(c.image);
+    if (standIn !== undefined) return { container: c.name, argv: standInArgv(standIn, c, pod, where, mounts), env };
+    const ports = declaredPorts(c);
+    if (ports.length > 0) return { container: c.name, argv: echoArgv(pod, where, ports), env };
     return { container: c.name, argv: ['sleep', 'infinity'], env };
   });
 }
 
-/** A stable digest of what the pod runs: a change means the pod must be recreated. */
+/**
+ * A stable digest of what the pod runs: a change means the pod must be
+ * recreated. Pods without volumes, mounts or image stand-ins hash as they did
+ * before those existed, so running pods survive an agent upgrade.
+ */
 export function podSpecHash(pod: RuntimePod): string {
-  return createHash('sha256').update(JSON.stringify(pod.containers)).digest('hex').slice(0, 16);
+  const containers = pod.containers.map((c) => ({ name: c.name, command: c.command, args: c.args, ports: c.ports, env: c.env }));
+  const extra = {
+    volumes: pod.volumes ?? [],
+    mounts: pod.containers.map((c) => c.volumeMounts ?? []),
+    standIns: pod.containers.map((c) => imageStandIn(c.image) ?? ''),
+  };
+  const plain = extra.volumes.length === 0 && extra.mounts.every((m) => m.length === 0) && extra.standIns.every((s) => s === '');
+  return createHash('sha256').update(JSON.stringify(containers) + (plain ? '' : JSON.stringify(extra))).digest('hex').slice(0, 16);
 }
 
 /** The pod's network namespace name; `wf-<cluster>_` is the cluster's netns prefix. */

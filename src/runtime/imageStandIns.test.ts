@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { imageRepository, imageStandIn } from './imageStandIns.ts';
+
+void test('image references reduce to their repository', () => {
+  const cases: [string, string][] = [
+    ['nginx', 'nginx'],
+    ['nginx:1.15.8', 'nginx'],
+    ['docker.io/nginx:1.15.8', 'nginx'],
+    ['docker.io/library/nginx@sha256:abc', 'nginx'],
+    ['library/nginx:latest', 'nginx'],
+    ['quay.io/cilium/json-mock:v1.3.3@sha256:f26044a2b8085fcaa8146b6b8bb73556134d7ec3d5782c6a04a058c945924ca0', 'cilium/json-mock'],
+    ['localhost:5000/team/app:1', 'team/app'],
+    ['jmalloc/echo-server', 'jmalloc/echo-server'],
+  ];
+  for (const [image, repo] of cases) assert.equal(imageRepository(image), repo, image);
+});
+
+void test('nginx and json-mock get stand-ins; other images do not', () => {
+  for (const i of ['nginx', 'docker.io/nginx:1.15.8', 'library/nginx', 'NGINX:alpine']) assert.equal(imageStandIn(i), 'nginx', i);
+  for (const i of ['quay.io/cilium/json-mock:v1.3.3@sha256:f26044a2', 'cilium/json-mock', 'json-mock']) assert.equal(imageStandIn(i), 'json-mock', i);
+  for (const i of [undefined, '', 'jmalloc/echo-server', 'busybox', 'bitnami/nginx', 'nginxinc/nginx-unprivileged', 'quay.io/nginx-ingress']) assert.equal(imageStandIn(i), undefined, String(i));
+});
