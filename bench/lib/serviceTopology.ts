@@ -2,12 +2,13 @@
  * One node with pods, for service load-balancing tests and benchmarks:
  *
  *   node netns <prefix>n: ip_forward=1, rp_filter=0; `eth0` 172.31.255.1/24 (a veth whose peer stays in
- *                         the node: the machine has no dummy driver) and a route for the service range
- *                         via it, so node-local connections to a VIP have a route, as in the lab;
+ *                         the node: the machine has no dummy driver); the service range routed `local`
+ *                         as the agent does it (src/datapath/serviceCidrRoute.ts);
  *   pod netns <prefix>p<i>: eth0 10.244.1.<10+i>/32, default via 169.254.1.1, wired as the CNI does it.
  */
 import { exec } from '../../src/util/exec.ts';
 import { planWiring } from '../../src/cni/veth.ts';
+import { serviceCidrRouteArgs } from '../../src/datapath/serviceCidrRoute.ts';
 
 export interface ServicePod {
   name: string;
@@ -43,7 +44,8 @@ export async function buildServiceTopology(prefix: string, podCount: number): Pr
     await addNetns(node);
     created.push(node);
     await exec('ip', ['netns', 'exec', node, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']);
-    await ip(['-n', node, '-batch', '-'], `link add eth0 type veth peer name eth0-peer\nlink set eth0-peer up\naddr add ${nodeIp}/24 dev eth0\nlink set eth0 up\nroute add ${SERVICE_RANGE} dev eth0\n`);
+    await ip(['-n', node, '-batch', '-'], `link add eth0 type veth peer name eth0-peer\nlink set eth0-peer up\naddr add ${nodeIp}/24 dev eth0\nlink set eth0 up\n`);
+    await ip(['-n', node, ...serviceCidrRouteArgs(SERVICE_RANGE)]);
     for (let i = 1; i <= podCount; i++) {
       const pod: ServicePod = { name: `p${i}`, netns: `${prefix}p${i}`, ip: `10.244.1.${10 + i}` };
       await addNetns(pod.netns);

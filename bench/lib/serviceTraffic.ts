@@ -66,7 +66,12 @@ function once(record) {
     }
   });
 }
-for (let i = 0; i < warmup + count; i++) await once(i >= warmup);
+// Stop early after 3 timeouts in a row: the path is broken, waiting longer tells nothing more.
+for (let i = 0, timeouts = 0; i < warmup + count && timeouts < 3; i++) {
+  const before = out.errors.TIMEOUT ?? 0;
+  await once(i >= warmup);
+  timeouts = (out.errors.TIMEOUT ?? 0) > before ? timeouts + 1 : 0;
+}
 console.log(JSON.stringify(out));
 `;
 
@@ -111,7 +116,10 @@ export interface ProbeResult {
   failUs: number[];
 }
 
-/** `count` sequential connections (TCP) or datagrams (UDP) from `netns` to ip:port, after `warmup` unrecorded ones. */
+/**
+ * `count` sequential connections (TCP) or datagrams (UDP) from `netns` to ip:port, after `warmup`
+ * unrecorded ones; stops early after 3 timeouts in a row.
+ */
 export async function probeService(netns: string, ip: string, port: number, proto: L4, opts: { count: number; warmup?: number; timeoutMs?: number }): Promise<ProbeResult> {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const total = opts.count + (opts.warmup ?? 0);
@@ -158,4 +166,62 @@ export function holdConnection(netns: string, ip: string, port: number, duration
     });
   });
   return { connected, result };
+}
+
+// Blocking connect() timed around the syscall alone: no event loop, no garbage collector in the
+// measurement, so the tail shows the network path rather than the client. python3 when the machine
+// has it (tightest), else bash's /dev/tcp. Closes with RST (SO_LINGER 0) / normally (bash).
+const CONNECT_PY = `
+import socket, time, sys, json
+host, port, n, warmup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+out, fails = [], 0
+for i in range(n + warmup):
+    s = socket.socket()
+    s.settimeout(2)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00')
+    t0 = time.perf_counter_ns()
+    try:
+        s.connect((host, port))
+    except OSError:
+        fails += 1
+        if fails >= 3: break
+        continue
+    finally:
+        t1 = time.perf_counter_ns()
+        s.close()
+    if i >= warmup: out.append((t1 - t0) / 1000)
+print(json.dumps({"samplesUs": out, "failures": fails}))
+`;
+
+const CONNECT_SH = `
+h=$1; p=$2; n=$3; w=$4
+for ((i = 0; i < n + w; i++)); do
+  t0=$EPOCHREALTIME
+  exec 3<>/dev/tcp/$h/$p || exit 1
+  t1=$EPOCHREALTIME
+  exec 3>&- 3<&-
+  (( i >= w )) && echo $(( \${t1/./} - \${t0/./} ))
+done
+`;
+
+export interface ConnectTimes {
+  client: 'python3' | 'bash';
+  samplesUs: number[];
+  failures: number;
+}
+
+let hasPython: boolean | undefined;
+
+/** `count` sequential TCP connects (after `warmup`) from `netns` to ip:port, each timed around connect() only. */
+export async function measureConnects(netns: string, ip: string, port: number, count: number, warmup = 100): Promise<ConnectTimes> {
+  hasPython ??= (await execFull('sh', ['-c', 'command -v python3'], { okCodes: [0, 1, 127] })).code === 0;
+  const timeoutMs = (count + warmup) * 50 + 20_000;
+  if (hasPython) {
+    const r = await execFull('ip', ['netns', 'exec', netns, 'python3', '-c', CONNECT_PY, ip, String(port), String(count), String(warmup)], { timeoutMs });
+    const out = JSON.parse(r.stdout) as { samplesUs: number[]; failures: number };
+    return { client: 'python3', ...out };
+  }
+  const r = await execFull('ip', ['netns', 'exec', netns, 'bash', '-c', CONNECT_SH, 'bash', ip, String(port), String(count), String(warmup)], { timeoutMs, okCodes: [0, 1] });
+  const samplesUs = r.stdout.trim().split(/\s+/).filter((x) => x !== '').map(Number);
+  return { client: 'bash', samplesUs, failures: count - samplesUs.length };
 }

@@ -22,6 +22,8 @@ import { serviceFrontends } from '../services/frontends.ts';
 import type { Logger } from '../util/log.ts';
 import { createTrigger } from '../util/trigger.ts';
 import { claimLoopbackAddress } from '../dns/loopbackAddress.ts';
+import { hostNetTools } from '../datapath/netTools.ts';
+import { ensureServiceCidrRoute } from '../datapath/serviceCidrRoute.ts';
 import { POD_NAMESERVER } from '../dns/resolvConf.ts';
 import { startDnsServer } from '../dns/server.ts';
 import { DatapathSync } from './datapathSync.ts';
@@ -83,6 +85,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   logger.info('node registered', { node: `${opts.cluster}/${opts.node}`, ip: opts.nodeIp });
 
   await claimLoopbackAddress(POD_NAMESERVER);
+  await ensureServiceCidrRoute(hostNetTools(), config.serviceCIDR);
   const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }) });
   const datapath = new DatapathSync({ self: id, routingMode: config.routingMode, logger: logger.child({ component: 'datapath' }) });
   const onError = (what: string) => (err: unknown) => logger.error(`${what} failed`, { err: errorMessage(err) });
@@ -180,12 +183,17 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   logger.info('agent ready', { node: `${opts.cluster}/${opts.node}`, routing: config.routingMode });
 
   const ticker = setInterval(() => podTrigger.trigger(), 2000);
-  const resync = setInterval(() => datapathTrigger.trigger(), 15000);
+  const resync = setInterval(() => {
+    datapath.markDirty();
+    datapathTrigger.trigger();
+  }, 60_000);
+  const tick = setInterval(() => datapathTrigger.trigger(), 15_000);
 
   return {
     stop: async () => {
       clearInterval(ticker);
       clearInterval(resync);
+      clearInterval(tick);
       podTrigger.close();
       datapathTrigger.close();
       await Promise.all([podTrigger.idle(), datapathTrigger.idle()]);
@@ -196,6 +204,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       mesh.close();
       await cni.close();
       await dns.close();
+      await datapath.close();
       await kv.close();
     },
   };

@@ -7,6 +7,9 @@ import { KernelDatapathApplier } from '../datapath/apply.ts';
 import { hostNetTools } from '../datapath/netTools.ts';
 import type { DatapathApplier } from '../datapath/types.ts';
 import { compileIpcache, NftIpcache } from '../datapath/ipcache.ts';
+import { NftServices } from '../datapath/services.ts';
+import { spawnNftSession } from '../datapath/nftSession.ts';
+import { compileServices } from '../datapath/servicesCompile.ts';
 import type { EndpointState, NodeState, RoutingMode } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
 import type { Frontend } from '../services/frontends.ts';
@@ -34,12 +37,23 @@ export class DatapathSync {
   readonly #opts: DatapathSyncOptions;
   readonly #applier: DatapathApplier;
   readonly #ipcache: NftIpcache;
+  readonly #services: NftServices;
   #lastWarnings = '';
 
   constructor(opts: DatapathSyncOptions) {
     this.#opts = opts;
     this.#applier = opts.applier ?? new KernelDatapathApplier({ tools: hostNetTools() });
     this.#ipcache = new NftIpcache(hostNetTools());
+    this.#services = new NftServices(hostNetTools(), { session: () => spawnNftSession(['nft']) });
+  }
+
+  /** Re-read the kernel on the next sync (periodic repair of outside changes). */
+  markDirty(): void {
+    this.#services.markDirty();
+  }
+
+  async close(): Promise<void> {
+    await this.#services.close();
   }
 
   async sync(input: DatapathSyncInput): Promise<void> {
@@ -60,6 +74,8 @@ export class DatapathSync {
     if (report.commands.length > 0) {
       logger.info('datapath synced', { routes: desired.routes.length, ...report.changes, device: report.device, fullResync: report.fullResync });
     }
+    const svc = await this.#services.sync(compileServices(input.frontends));
+    if (svc.lines > 0) logger.info('services synced', { frontends: input.frontends.length, ...svc.changes, fullResync: svc.fullResync });
     const ipc = await this.#ipcache.sync(compileIpcache(endpoints));
     if (ipc.added + ipc.removed > 0) logger.debug('ipcache synced', { ...ipc, size: endpoints.length });
   }

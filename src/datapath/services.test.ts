@@ -5,6 +5,7 @@ import { NftServices } from './services.ts';
 import { compileServices } from './servicesCompile.ts';
 import { recordingNetTools } from './netTools.ts';
 import type { NetTools } from './netTools.ts';
+import type { NftSession } from './nftSession.ts';
 import type { Frontend } from './serviceTypes.ts';
 
 const be = (ip: string, port: number) => ({ ip, port, cluster: 'c1', preferred: true });
@@ -49,7 +50,7 @@ void describe('NftServices', () => {
     const text = nft.applied[0] ?? '';
     assert.match(text, /^add table inet weft\n/);
     assert.match(text, /add chain inet weft svc-nat-prerouting \{ type nat hook prerouting/);
-    assert.match(text, /add element inet weft svc-ips \{ 10\.96\.0\.10 \. tcp \. 80 : goto svc-lb-2 \}\n/);
+    assert.match(text, /add element inet weft svc-ips \{ 10\.96\.0\.10 \. tcp \. 80 : goto svc-lb-tcp-2 \}\n/);
     assert.doesNotMatch(text, /(flush|delete) table/);
   });
 
@@ -60,38 +61,37 @@ void describe('NftServices', () => {
     const before = tools.calls.length;
     const same = await svc.sync(compileServices([web('10.244.1.6', '10.244.1.5')]));
     assert.equal(tools.calls.length, before, 'no command');
-    assert.deepEqual(same, { fullResync: false, commands: 0, lines: 0, changes: { chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 } });
+    assert.deepEqual(same, { fullResync: false, commands: 0, lines: 0, changes: { frontendsChanged: 0, chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 } });
     const changed = await svc.sync(compileServices([web('10.244.1.5', '10.244.1.6', '10.244.1.7')]));
     assert.equal(tools.calls.length, before + 1);
     assert.equal(changed.commands, 1);
     const text = tools.calls.at(-1)?.input ?? '';
     assert.doesNotMatch(text, /add table/, 'static part only on a full resync');
     assert.deepEqual(text.trim().split('\n'), [
-      'add chain inet weft svc-lb-3',
-      'add rule inet weft svc-lb-3 dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @svc-eps comment "weft: services with 3 backends"',
+      'add chain inet weft svc-lb-tcp-3',
+      'add rule inet weft svc-lb-tcp-3 dnat ip to ip daddr . tcp dport . numgen random mod 3 map @svc-eps-tcp comment "weft: tcp services with 3 backends"',
       'delete element inet weft svc-ips { 10.96.0.10 . tcp . 80 }',
-      'add element inet weft svc-ips { 10.96.0.10 . tcp . 80 : goto svc-lb-3 }',
-      'add element inet weft svc-eps { 10.96.0.10 . tcp . 80 . 2 : 10.244.1.7 . 8080 }',
-      'add element inet weft svc-hairpin { 10.244.1.7 . 10.244.1.7 }',
-      'flush chain inet weft svc-lb-2',
-      'delete chain inet weft svc-lb-2',
+      'add element inet weft svc-ips { 10.96.0.10 . tcp . 80 : goto svc-lb-tcp-3 }',
+      'add element inet weft svc-eps-tcp { 10.96.0.10 . 80 . 2 : 10.244.1.7 . 8080 }',
+      'flush chain inet weft svc-lb-tcp-2',
+      'delete chain inet weft svc-lb-tcp-2',
     ]);
   });
 
   void it('a restarted applier converges from what the kernel holds, deleting nothing that is right', async () => {
     const listing = JSON.stringify({
       nftables: [
-        { map: { name: 'svc-ips', elem: [[{ concat: ['10.96.0.10', 'tcp', 80] }, { goto: { target: 'svc-lb-1' } }]] } },
-        { map: { name: 'svc-eps', elem: [[{ concat: ['10.96.0.10', 'tcp', 80, 0] }, { concat: ['10.244.1.5', 8080] }]] } },
-        { set: { name: 'svc-hairpin', elem: [{ concat: ['10.244.1.5', '10.244.1.5'] }] } },
-        { chain: { name: 'svc-lb-1' } },
-        { rule: { chain: 'svc-lb-1', expr: [{ dnat: { addr: { map: { key: { concat: [{ numgen: { mode: 'random', mod: 1, offset: 0 } }] }, data: '@svc-eps' } } } }] } },
+        { map: { name: 'svc-ips', elem: [[{ concat: ['10.96.0.10', 'tcp', 80] }, { goto: { target: 'svc-lb-tcp-1' } }]] } },
+        { map: { name: 'svc-eps-tcp', elem: [[{ concat: ['10.96.0.10', 80, 0] }, { concat: ['10.244.1.5', 8080] }]] } },
+        { set: { name: 'svc-vips', elem: ['10.96.0.10'] } },
+        { chain: { name: 'svc-lb-tcp-1' } },
+        { rule: { chain: 'svc-lb-tcp-1', expr: [{ dnat: { addr: { map: { key: { concat: [{ numgen: { mode: 'random', mod: 1, offset: 0 } }] }, data: '@svc-eps-tcp' } } } }] } },
       ],
     });
     const nft = fakeNft({ listing });
     const r = await new NftServices(nft).sync(compileServices([web('10.244.1.5')]));
     assert.equal(r.fullResync, true);
-    assert.deepEqual(r.changes, { chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 });
+    assert.deepEqual(r.changes, { frontendsChanged: 0, chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 });
     assert.doesNotMatch(nft.applied[0] ?? '', /element|svc-lb/, 'only the static part is re-applied');
   });
 
@@ -114,5 +114,37 @@ void describe('NftServices', () => {
   void it('a listing that fails for another reason is an error, not an empty kernel', async () => {
     const tools: NetTools = { run: () => Promise.reject(new WeftError(ErrorCode.CommandFailed, 'nft: Operation not permitted')) };
     await assert.rejects(new NftServices(tools).sync(compileServices([])), /Operation not permitted/);
+  });
+
+  void it('with a session: full resyncs go through nft -f, the small transactions after them through the session', async () => {
+    const sent: string[][] = [];
+    let opened = 0;
+    let fail = false;
+    const session = (): NftSession => {
+      opened++;
+      return {
+        apply: (lines) => {
+          sent.push([...lines]);
+          return fail ? Promise.reject(new WeftError(ErrorCode.CommandFailed, 'nft -i failed: Error: boom')) : Promise.resolve();
+        },
+        close: () => Promise.resolve(),
+      };
+    };
+    const tools = recordingNetTools(fakeNft());
+    const svc = new NftServices(tools, { session });
+    await svc.sync(compileServices([web('10.244.1.5')]));
+    assert.deepEqual(tools.calls.map((c) => c.args.join(' ')), ['-j list table inet weft', '-f -']);
+    const r = await svc.sync(compileServices([web('10.244.1.6')]));
+    assert.deepEqual(r, { fullResync: false, commands: 1, lines: 2, changes: { frontendsChanged: 1, chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 1, elementsDeleted: 1 } });
+    assert.deepEqual(sent, [['delete element inet weft svc-eps-tcp { 10.96.0.10 . 80 . 0 }', 'add element inet weft svc-eps-tcp { 10.96.0.10 . 80 . 0 : 10.244.1.6 . 8080 }']]);
+    assert.equal(tools.calls.length, 2, 'no nft process for it');
+    fail = true;
+    await assert.rejects(svc.sync(compileServices([web('10.244.1.7')])), /boom/);
+    fail = false;
+    await svc.sync(compileServices([web('10.244.1.7')]));
+    assert.equal(tools.calls.at(-1)?.args.join(' '), '-f -', 'after a failure: re-read and nft -f');
+    await svc.sync(compileServices([web('10.244.1.8')]));
+    assert.equal(opened, 2, 'the failed session was dropped and a new one opened');
+    await svc.close();
   });
 });

@@ -4,13 +4,15 @@
  * the first sync, after any failure and after markDirty() it re-reads the
  * kernel (`nft -j list table inet weft`) instead, and re-applies the static
  * part of the table in the same transaction. Every sync is at most ONE
- * `nft -f -` transaction; a sync with nothing to change runs no command.
+ * transaction (`nft -f -`, or a line to a long-lived `nft -i` when given one);
+ * a sync with nothing to change runs no command.
  * The table is never flushed or deleted: connections keep their conntrack
  * entries across agent restarts.
  */
 import { isWeftError, ErrorCode } from '../errors.ts';
 import { compileNftTable, NFT_FAMILY, NFT_TABLE } from './nftTable.ts';
 import type { NetTools } from './netTools.ts';
+import type { NftSession } from './nftSession.ts';
 import type { ServiceNftDesired } from './servicesCompile.ts';
 import { emptyServiceState, parseServiceState } from './servicesKernel.ts';
 import type { ServiceNftState } from './servicesKernel.ts';
@@ -20,9 +22,9 @@ import type { ServicePlanChanges } from './servicesPlan.ts';
 export interface ServiceSyncReport {
   /** The kernel was re-read (first sync, after a failure, or markDirty()). */
   readonly fullResync: boolean;
-  /** `nft` processes run (the read counts). */
+  /** nft invocations: the read, the transaction (`nft -f -` or one session line). */
   readonly commands: number;
-  /** Lines of the transaction (0 when none ran). */
+  /** Commands in the transaction (0 when none ran). */
   readonly lines: number;
   readonly changes: ServicePlanChanges;
 }
@@ -36,13 +38,50 @@ async function readKernel(tools: NetTools): Promise<ServiceNftState> {
   }
 }
 
+export interface NftServicesOptions {
+  /**
+   * Opens a long-lived `nft -i` (nftSession.ts) for the small transactions of syncs that need no
+   * kernel read; without it every transaction is an `nft -f -`. A failed session is closed and a
+   * new one opened on the next sync.
+   */
+  session?: () => NftSession;
+}
+
 export class NftServices {
   readonly #tools: NetTools;
+  readonly #openSession: (() => NftSession) | undefined;
+  #session: NftSession | undefined;
   #shadow: ServiceNftState = emptyServiceState();
   #dirty = true;
 
-  constructor(tools: NetTools) {
+  constructor(tools: NetTools, opts: NftServicesOptions = {}) {
     this.#tools = tools;
+    this.#openSession = opts.session;
+  }
+
+  /** Close the session, if any (the agent on shutdown). */
+  async close(): Promise<void> {
+    const s = this.#session;
+    this.#session = undefined;
+    await s?.close();
+  }
+
+  async #apply(fullResync: boolean, lines: readonly string[]): Promise<number> {
+    if (fullResync || this.#openSession === undefined) {
+      const text = `${fullResync ? compileNftTable() : ''}${lines.map((l) => `${l}\n`).join('')}`;
+      if (text === '') return 0;
+      await this.#tools.run('nft', ['-f', '-'], text);
+      return text.split('\n').length - 1;
+    }
+    if (lines.length === 0) return 0;
+    this.#session ??= this.#openSession();
+    try {
+      await this.#session.apply(lines);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    return lines.length;
   }
 
   /** Re-read the kernel on the next sync (e.g. periodically, or after someone else touched the table). */
@@ -59,14 +98,11 @@ export class NftServices {
         commands++;
       }
       const plan = planServiceSync(desired, this.#shadow);
-      const text = `${fullResync ? compileNftTable() : ''}${plan.lines.map((l) => `${l}\n`).join('')}`;
-      if (text !== '') {
-        await this.#tools.run('nft', ['-f', '-'], text);
-        commands++;
-      }
+      const lines = await this.#apply(fullResync, plan.lines);
+      if (lines > 0) commands++;
       this.#shadow = serviceStateAfter(desired);
       this.#dirty = false;
-      return { fullResync, commands, lines: text === '' ? 0 : text.split('\n').length - 1, changes: plan.changes };
+      return { fullResync, commands, lines, changes: plan.changes };
     } catch (err) {
       this.#dirty = true;
       throw err;

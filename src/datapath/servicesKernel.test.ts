@@ -1,11 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseServiceState, ruleSignature } from './servicesKernel.ts';
+import { frontendElements, parseServiceState, ruleSignature } from './servicesKernel.ts';
 import { compileServices } from './servicesCompile.ts';
-import { serviceStateAfter } from './servicesPlan.ts';
 
-// `nft -j list table inet weft` from nftables 1.0.6 after applying the three frontends below.
+// `nft -j list table inet weft` from nftables 1.0.6 after NftServices applied these three frontends.
 const FIXTURE = readFileSync(new URL('./servicesKernel.fixture.json', import.meta.url), 'utf8');
 const b = (ip: string, port: number) => ({ ip, port, cluster: 'c1', preferred: true });
 const DESIRED = compileServices([
@@ -15,44 +14,73 @@ const DESIRED = compileServices([
 ]);
 
 void describe('parseServiceState', () => {
-  void it('reads back exactly what compileServices produced (same text form)', () => {
+  void it('reads back every frontend with the signature compileServices gives it', () => {
     const st = parseServiceState(FIXTURE);
-    const want = serviceStateAfter(DESIRED);
-    assert.deepEqual(new Map([...st.ips].sort()), new Map([...want.ips].sort()));
-    assert.deepEqual(new Map([...st.endpoints].sort()), new Map([...want.endpoints].sort()));
-    assert.deepEqual(st.noBackend, want.noBackend);
-    assert.deepEqual(st.hairpin, want.hairpin);
-    assert.deepEqual(new Map([...st.chains].sort()), new Map([...want.chains].sort()));
+    assert.deepEqual(
+      new Map([...st.frontends].map(([k, f]) => [k, f.signature])),
+      new Map([...DESIRED.frontends].map(([k, f]) => [k, f.signature])),
+    );
+    const web = st.frontends.get('10.96.0.10 . tcp . 80');
+    assert.ok(web);
+    assert.deepEqual(frontendElements(web), {
+      proto: 'tcp',
+      ips: 'goto svc-lb-tcp-2',
+      endpoints: new Map([
+        ['10.96.0.10 . 80 . 0', '10.244.1.11 . 8080'],
+        ['10.96.0.10 . 80 . 1', '10.244.1.12 . 8080'],
+      ]),
+      noBackend: false,
+    });
   });
 
-  void it('ignores the static chains and other objects of the table', () => {
+  void it('reads the svc-lb chains', () => {
     const st = parseServiceState(FIXTURE);
-    assert.deepEqual([...st.chains.keys()].sort(), ['svc-lb-1', 'svc-lb-2']);
+    assert.deepEqual(new Map([...st.chains].sort()), new Map([['svc-lb-tcp-2', 'lb:tcp:2'], ['svc-lb-udp-1', 'lb:udp:1']]));
   });
 
-  void it('gives an unknown or empty chain a signature that never matches a desired one', () => {
+  void it('a frontend that is not exactly right gets a signature that matches nothing', () => {
     const json = JSON.stringify({
       nftables: [
-        { chain: { name: 'svc-lb-3' } },
-        { chain: { name: 'svc-old-frontend' } },
-        { rule: { chain: 'svc-old-frontend', expr: [{ jump: { target: 'x' } }] } },
-        { chain: { name: 'svc-nat-prerouting' } },
+        // svc-ips says 2 backends, svc-eps-tcp holds index 0 and 2
+        { map: { name: 'svc-ips', elem: [[{ concat: ['10.96.0.1', 'tcp', 80] }, { goto: { target: 'svc-lb-tcp-2' } }]] } },
+        {
+          map: {
+            name: 'svc-eps-tcp',
+            elem: [
+              [{ concat: ['10.96.0.1', 80, 0] }, { concat: ['10.0.0.1', 80] }],
+              [{ concat: ['10.96.0.1', 80, 2] }, { concat: ['10.0.0.2', 80] }],
+              [{ concat: ['10.96.0.9', 80, 0] }, { concat: ['10.0.0.3', 80] }], // orphan: no svc-ips element
+            ],
+          },
+        },
       ],
     });
     const st = parseServiceState(json);
-    assert.deepEqual([...st.chains], [['svc-lb-3', ''], ['svc-old-frontend', 'other']]);
+    assert.equal(st.frontends.get('10.96.0.1 . tcp . 80')?.signature, '!10.96.0.1 . tcp . 80');
+    assert.equal(st.frontends.get('10.96.0.9 . tcp . 80')?.signature, '!10.96.0.9 . tcp . 80');
+  });
+
+  void it('gives an unknown or empty chain a signature that never matches a desired one; static chains are ignored', () => {
+    const json = JSON.stringify({
+      nftables: [
+        { chain: { name: 'svc-lb-tcp-3' } },
+        { chain: { name: 'svc-old-frontend' } },
+        { rule: { chain: 'svc-old-frontend', expr: [{ jump: { target: 'x' } }] } },
+        { chain: { name: 'svc-nat-prerouting' } },
+        { chain: { name: 'forward' } },
+      ],
+    });
+    assert.deepEqual([...parseServiceState(json).chains], [['svc-lb-tcp-3', ''], ['svc-old-frontend', 'other']]);
   });
 
   void it('reads elements wrapped with per-element options (comments, counters)', () => {
     const json = JSON.stringify({
       nftables: [
-        { map: { name: 'svc-ips', elem: [[{ elem: { val: { concat: ['10.96.0.1', 'tcp', 80] }, comment: 'x' } }, { goto: { target: 'svc-lb-1' } }]] } },
-        { set: { name: 'svc-hairpin', elem: [{ elem: { val: { concat: ['10.0.0.1', '10.0.0.1'] } } }] } },
+        { set: { name: 'svc-nobackend', elem: [{ elem: { val: { concat: ['10.96.0.1', 'udp', 53] }, comment: 'x' } }] } },
       ],
     });
     const st = parseServiceState(json);
-    assert.deepEqual([...st.ips], [['10.96.0.1 . tcp . 80', 'goto svc-lb-1']]);
-    assert.deepEqual([...st.hairpin], ['10.0.0.1 . 10.0.0.1']);
+    assert.equal(st.frontends.get('10.96.0.1 . udp . 53')?.signature, '10.96.0.1 . udp . 53=');
   });
 
   void it('rejects text that is not JSON, naming it', () => {
@@ -60,9 +88,10 @@ void describe('parseServiceState', () => {
   });
 
   void it('ruleSignature recognises the svc-lb rule and nothing else', () => {
-    const lb = [{ dnat: { family: 'ip', addr: { map: { key: { concat: [{ numgen: { mode: 'random', mod: 4, offset: 0 } }] }, data: '@svc-eps' } } } }];
-    assert.equal(ruleSignature(lb), 'lb:4');
-    assert.equal(ruleSignature([{ dnat: { addr: { map: { key: { numgen: { mode: 'inc', mod: 4 } }, data: '@svc-eps' } } } }]), 'other');
+    const lb = [{ dnat: { family: 'ip', addr: { map: { key: { concat: [{ numgen: { mode: 'random', mod: 4, offset: 0 } }] }, data: '@svc-eps-udp' } } } }];
+    assert.equal(ruleSignature(lb), 'lb:udp:4');
+    assert.equal(ruleSignature([{ dnat: { addr: { map: { key: { numgen: { mode: 'inc', mod: 4 } }, data: '@svc-eps-tcp' } } } }]), 'other');
+    assert.equal(ruleSignature([{ dnat: { addr: { map: { key: { numgen: { mode: 'random', mod: 4 } }, data: '@svc-eps' } } } }]), 'other');
     assert.equal(ruleSignature([{ accept: null }]), 'other');
   });
 });

@@ -1,29 +1,54 @@
 /**
  * The service part of table `inet weft` as the kernel holds it, parsed from
- * `nft -j list table inet weft` (pure parsing; the applier runs the command).
- * Elements are rendered in the same text form compileServices() produces, so
- * the two compare as strings. Unknown shapes never throw: they simply differ
- * from the desired state and get rewritten.
+ * `nft -j list table inet weft` (pure parsing; the applier runs the command)
+ * and grouped per frontend, in the same form servicesCompile.ts produces, so
+ * a frontend the kernel holds exactly right compares equal by signature.
+ * Unknown shapes never throw: they simply differ and get rewritten.
  */
 import { WeftError, ErrorCode } from '../errors.ts';
-import { SVC, SVC_STATIC_CHAINS } from './nftTable.ts';
+import { SVC, SVC_L4, SVC_STATIC_CHAINS } from './nftTable.ts';
+import type { SvcL4 } from './nftTable.ts';
+import { frontendSignature, lbChainName, lbSignature } from './servicesCompile.ts';
+import type { FrontendNft } from './servicesCompile.ts';
+
+/** The elements one frontend owns. */
+export interface FrontendElements {
+  readonly proto: SvcL4;
+  /** svc-ips value (`goto svc-lb-…`), if any. */
+  readonly ips: string | undefined;
+  /** svc-eps-<proto>: `vip . port . i` → `ip . port`. */
+  readonly endpoints: ReadonlyMap<string, string>;
+  readonly noBackend: boolean;
+}
+
+/** A frontend as found in the kernel; its signature equals the compiled one only when every element is right. */
+export interface KernelFrontend {
+  readonly key: string;
+  readonly signature: string;
+  readonly elements: FrontendElements;
+}
+
+export type FrontendState = FrontendNft | KernelFrontend;
 
 export interface ServiceNftState {
-  ips: Map<string, string>;
-  endpoints: Map<string, string>;
-  noBackend: Set<string>;
-  hairpin: Set<string>;
-  /** Every non-static `svc-*` chain → the signature of its rules (see chainSignature). */
-  chains: Map<string, string>;
+  readonly frontends: ReadonlyMap<string, FrontendState>;
+  /** svc-vips elements. */
+  readonly vips: ReadonlySet<string>;
+  /** Every non-static `svc-*` chain → the signature of its rules (see ruleSignature). */
+  readonly chains: ReadonlyMap<string, string>;
 }
 
 export function emptyServiceState(): ServiceNftState {
-  return { ips: new Map(), endpoints: new Map(), noBackend: new Set(), hairpin: new Set(), chains: new Map() };
+  return { frontends: new Map(), vips: new Set(), chains: new Map() };
 }
 
-/** Signature of a `svc-lb-<N>` chain holding exactly its one rule. */
-export function lbSignature(backends: number): string {
-  return `lb:${backends}`;
+/** Elements of a compiled or kernel frontend. */
+export function frontendElements(f: FrontendState): FrontendElements {
+  if ('elements' in f) return f.elements;
+  const endpoints = new Map<string, string>();
+  f.backends.forEach((b, i) => endpoints.set(`${f.vip} . ${f.port} . ${i}`, b));
+  const n = f.backends.length;
+  return { proto: f.proto, ips: n > 0 ? `goto ${lbChainName(f.proto, n)}` : undefined, endpoints, noBackend: n === 0 };
 }
 
 type Json = unknown;
@@ -46,13 +71,13 @@ function findKey(x: Json, key: string): Json {
   return undefined;
 }
 
-/** `lb:<N>` for `dnat … numgen random mod N map @svc-eps`, else `other`. */
+/** `lb:<proto>:<N>` for `dnat … numgen random mod N map @svc-eps-<proto>`, else `other`. */
 export function ruleSignature(expr: Json): string {
   const numgen = findKey(expr, 'numgen');
-  const dnat = findKey(expr, 'dnat');
-  const data = findKey(dnat, 'data');
-  if (isObj(numgen) && numgen['mode'] === 'random' && typeof numgen['mod'] === 'number' && (numgen['offset'] ?? 0) === 0 && data === `@${SVC.endpointsMap}`) {
-    return lbSignature(numgen['mod']);
+  const data = findKey(findKey(expr, 'dnat'), 'data');
+  const proto = SVC_L4.find((p) => data === `@${SVC.endpointsMaps[p]}`);
+  if (proto !== undefined && isObj(numgen) && numgen['mode'] === 'random' && typeof numgen['mod'] === 'number' && (numgen['offset'] ?? 0) === 0) {
+    return lbSignature(proto, numgen['mod']);
   }
   return 'other';
 }
@@ -67,25 +92,32 @@ function render(x: Json): string {
       const v = x[verdict];
       if (isObj(v)) return `${verdict} ${render(v['target'])}`;
     }
-    const keys = Object.keys(x);
-    if (keys.length === 1 && x[keys[0] ?? ''] === null) return keys[0] ?? '';
   }
   return JSON.stringify(x);
 }
 
-function mapElements(obj: Record<string, Json>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const e of Array.isArray(obj['elem']) ? obj['elem'] : []) {
-    if (Array.isArray(e) && e.length === 2) out.set(render(e[0]), render(e[1]));
-  }
-  return out;
-}
-
-function setElements(obj: Record<string, Json>): Set<string> {
-  return new Set((Array.isArray(obj['elem']) ? obj['elem'] : []).map(render));
-}
-
+const elems = (obj: Record<string, Json>): Json[] => (Array.isArray(obj['elem']) ? obj['elem'] : []);
 const isDynamicChain = (name: string): boolean => name.startsWith('svc-') && !SVC_STATIC_CHAINS.includes(name);
+
+interface Draft {
+  proto: SvcL4;
+  ips: string | undefined;
+  endpoints: Map<string, string>;
+  noBackend: boolean;
+}
+
+/** Group by frontend key; decide whether the frontend is exactly what compileServices would produce. */
+function kernelFrontend(key: string, d: Draft): KernelFrontend {
+  const [vip, , port] = key.split(' . ');
+  const n = d.endpoints.size;
+  const backends: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = d.endpoints.get(`${vip} . ${port} . ${i}`);
+    if (b !== undefined) backends.push(b);
+  }
+  const exact = backends.length === n && (n > 0 ? d.ips === `goto ${lbChainName(d.proto, n)}` && !d.noBackend : d.ips === undefined && d.noBackend);
+  return { key, signature: exact ? frontendSignature(key, backends) : `!${key}`, elements: d };
+}
 
 export function parseServiceState(json: string): ServiceNftState {
   let doc: Json;
@@ -95,22 +127,44 @@ export function parseServiceState(json: string): ServiceNftState {
     throw new WeftError(ErrorCode.Internal, `cannot parse nft -j output for table inet weft: ${json.slice(0, 200)}`, { cause: err });
   }
   const items = isObj(doc) && Array.isArray(doc['nftables']) ? doc['nftables'] : [];
-  const state = emptyServiceState();
+  const drafts = new Map<string, Draft>();
+  const draft = (key: string, proto?: SvcL4): Draft => {
+    let d = drafts.get(key);
+    if (d === undefined) {
+      d = { proto: proto ?? (key.split(' . ')[1] === 'udp' ? 'udp' : 'tcp'), ips: undefined, endpoints: new Map(), noBackend: false };
+      drafts.set(key, d);
+    }
+    return d;
+  };
   const rules = new Map<string, string[]>();
+  const vips = new Set<string>();
   for (const item of items) {
     if (!isObj(item)) continue;
     const { map, set, chain, rule } = item;
-    if (isObj(map) && map['name'] === SVC.ipsMap) state.ips = mapElements(map);
-    if (isObj(map) && map['name'] === SVC.endpointsMap) state.endpoints = mapElements(map);
-    if (isObj(set) && set['name'] === SVC.noBackendSet) state.noBackend = setElements(set);
-    if (isObj(set) && set['name'] === SVC.hairpinSet) state.hairpin = setElements(set);
-    if (isObj(chain) && typeof chain['name'] === 'string' && isDynamicChain(chain['name'])) rules.set(chain['name'], []);
+    if (isObj(map) && map['name'] === SVC.ipsMap) {
+      for (const e of elems(map)) if (Array.isArray(e) && e.length === 2) draft(render(e[0])).ips = render(e[1]);
+    }
+    for (const proto of SVC_L4) {
+      if (!isObj(map) || map['name'] !== SVC.endpointsMaps[proto]) continue;
+      for (const e of elems(map)) {
+        if (!Array.isArray(e) || e.length !== 2) continue;
+        const k = render(e[0]);
+        const [vip, port] = k.split(' . ');
+        draft(`${vip ?? ''} . ${proto} . ${port ?? ''}`, proto).endpoints.set(k, render(e[1]));
+      }
+    }
+    if (isObj(set) && set['name'] === SVC.noBackendSet) for (const e of elems(set)) draft(render(e)).noBackend = true;
+    if (isObj(set) && set['name'] === SVC.vipsSet) for (const e of elems(set)) vips.add(render(e));
+    if (isObj(chain) && typeof chain['name'] === 'string' && isDynamicChain(chain['name'])) rules.set(chain['name'], rules.get(chain['name']) ?? []);
     if (isObj(rule) && typeof rule['chain'] === 'string' && isDynamicChain(rule['chain'])) {
       const list = rules.get(rule['chain']) ?? [];
       list.push(ruleSignature(rule['expr']));
       rules.set(rule['chain'], list);
     }
   }
-  for (const [name, sigs] of rules) state.chains.set(name, sigs.join(';'));
-  return state;
+  return {
+    frontends: new Map([...drafts].map(([key, d]) => [key, kernelFrontend(key, d)])),
+    vips,
+    chains: new Map([...rules].map(([name, sigs]) => [name, sigs.join(';')])),
+  };
 }

@@ -15,15 +15,30 @@ import type { ProbeResult } from '../../bench/lib/serviceTraffic.ts';
 import type { RunningServer } from '../../bench/podTraffic.ts';
 import { netnsNetTools, recordingNetTools } from '../../src/datapath/netTools.ts';
 import type { NetTools, RecordedCall } from '../../src/datapath/netTools.ts';
+import { spawnNftSession } from '../../src/datapath/nftSession.ts';
+import type { NftSession } from '../../src/datapath/nftSession.ts';
 import { NftServices } from '../../src/datapath/services.ts';
 import { compileServices } from '../../src/datapath/servicesCompile.ts';
-import { parseServiceState } from '../../src/datapath/servicesKernel.ts';
+import { frontendElements, parseServiceState } from '../../src/datapath/servicesKernel.ts';
 import type { Frontend } from '../../src/datapath/serviceTypes.ts';
 
 let topo: ServiceTopology;
 let tools: NetTools & { calls: RecordedCall[] };
 let svc: NftServices;
 const servers: RunningServer[] = [];
+const sessionLines: string[][] = [];
+
+/** A real `nft -i` in the node netns that records what it applies. */
+function recordingSession(): NftSession {
+  const s = spawnNftSession(['ip', 'netns', 'exec', topo.node, 'nft']);
+  return {
+    apply: (lines) => {
+      sessionLines.push([...lines]);
+      return s.apply(lines);
+    },
+    close: () => s.close(),
+  };
+}
 const WEB = '10.96.0.10';
 const DNS = '10.96.0.20';
 const EMPTY = '10.96.0.30';
@@ -76,25 +91,26 @@ before(async () => {
 });
 
 after(async () => {
+  await svc.close();
   for (const s of servers) await s.stop();
   await topo.cleanup();
 });
 
 void describe('service load-balancing in nftables', () => {
   void it('spreads new connections from a pod over both backends', async () => {
-    assertSpread(await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 200 }), ['p1', 'p2'], 40, 'p3 → web');
+    assertSpread(await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 200, timeoutMs: 1000 }), ['p1', 'p2'], 40, 'p3 → web');
   });
 
   void it('works from the node itself', async () => {
-    assertSpread(await probeService(topo.node, WEB, 80, 'tcp', { count: 100 }), ['p1', 'p2'], 15, 'node → web');
+    assertSpread(await probeService(topo.node, WEB, 80, 'tcp', { count: 100, timeoutMs: 1000 }), ['p1', 'p2'], 15, 'node → web');
   });
 
   void it('hairpin: a backend reaching its own service sometimes lands on itself, and that works', async () => {
-    assertSpread(await probeService(pod(0).netns, WEB, 80, 'tcp', { count: 100 }), ['p1', 'p2'], 15, 'p1 → web');
+    assertSpread(await probeService(pod(0).netns, WEB, 80, 'tcp', { count: 100, timeoutMs: 1000 }), ['p1', 'p2'], 15, 'p1 → web');
   });
 
   void it('load-balances UDP', async () => {
-    assertSpread(await probeService(pod(2).netns, DNS, 53, 'udp', { count: 100 }), ['p1', 'p2'], 15, 'p3 → dns (udp)');
+    assertSpread(await probeService(pod(2).netns, DNS, 53, 'udp', { count: 100, timeoutMs: 1000 }), ['p1', 'p2'], 15, 'p3 → dns (udp)');
   });
 
   void it('a service without backends is refused at once (TCP reset, ICMP port unreachable), from a pod and from the node', async () => {
@@ -111,6 +127,18 @@ void describe('service load-balancing in nftables', () => {
     }
   });
 
+  void it('another port of a ClusterIP is refused, never answered by a listener on the node', async () => {
+    const onNode = await startIdentServer(topo.node, 'node', 9999, 'tcp');
+    try {
+      for (const vip of [WEB, EMPTY]) {
+        const r = await probeService(pod(2).netns, vip, 9999, 'tcp', { count: 3, timeoutMs: 3000 });
+        assert.deepEqual(r.errors, { ECONNREFUSED: 3 }, `${vip}:9999 → ${JSON.stringify(r)}`);
+      }
+    } finally {
+      await onNode.stop();
+    }
+  });
+
   void it('the same state again runs no nft command', async () => {
     const before = tools.calls.length;
     const r = await svc.sync(compileServices(frontends([pod(0), pod(1)])));
@@ -122,29 +150,48 @@ void describe('service load-balancing in nftables', () => {
     const held = holdConnection(pod(2).netns, WEB, 80, 3000, 50);
     assert.match(await held.connected, /^p[12]$/);
     const restartedTools = recordingNetTools(netnsNetTools(topo.node));
-    const restarted = new NftServices(restartedTools);
+    const restarted = new NftServices(restartedTools, { session: recordingSession });
     const r = await restarted.sync(compileServices(frontends([pod(0), pod(1)])));
     assert.equal(r.fullResync, true);
-    assert.deepEqual(r.changes, { chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 });
+    assert.deepEqual(r.changes, { frontendsChanged: 0, chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 });
     const text = restartedTools.calls.map((c) => c.input ?? '').join('');
     assert.doesNotMatch(text, /(flush|delete) (table|map|set)|element|svc-lb/);
     const res = await held.result;
     assert.equal(res.closed, false, `connection closed: ${JSON.stringify(res)}`);
     assert.ok(res.sent >= 30 && res.received === res.sent, `pings sent ${res.sent}, echoed ${res.received}`);
+    await svc.close();
     svc = restarted;
     tools = restartedTools;
   });
 
-  void it('removing a backend changes only that service, and only the remaining backend is used', async () => {
+  void it('a long-lived nft -i applies a transaction atomically and reports nft\'s error', async () => {
+    const s = spawnNftSession(['ip', 'netns', 'exec', topo.node, 'nft']);
+    try {
+      await assert.rejects(
+        s.apply(['add element inet weft svc-vips { 10.96.9.9 }', 'add element inet weft no-such-set { 10.96.9.9 }']),
+        /Error: No such file or directory/,
+      );
+      assert.equal((await kernel()).vips.has('10.96.9.9'), false, 'nothing of a failed transaction applied');
+      await s.apply(['add element inet weft svc-vips { 10.96.9.9 }', 'delete element inet weft svc-vips { 10.96.9.9 }']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  void it('removing a backend changes only that service (one nft -i transaction), and only the remaining backend is used', async () => {
+    const calls = tools.calls.length;
     const r = await svc.sync(compileServices(frontends([pod(0)])));
     assert.equal(r.commands, 1);
-    const lines = (tools.calls.at(-1)?.input ?? '').trim().split('\n');
+    assert.equal(tools.calls.length, calls, 'no nft process: the session applied it');
+    const lines = sessionLines.at(-1) ?? [];
     for (const l of lines.filter((x) => x.includes('element'))) assert.match(l, /10\.96\.0\.10 /, `line touches another service: ${l}`);
-    assert.deepEqual(r.changes, { chainsAdded: 1, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 1, elementsDeleted: 2 });
-    const st = await kernel();
-    assert.deepEqual([...st.endpoints].filter(([k]) => k.startsWith(WEB)), [[`${WEB} . tcp . 80 . 0`, `${pod(0).ip} . 8080`]]);
-    assertSpread(await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 60 }), ['p1'], 60, 'p3 → web (p1 only)');
-    assertSpread(await probeService(pod(2).netns, DNS, 53, 'udp', { count: 60 }), ['p1', 'p2'], 5, 'p3 → dns (unchanged)');
+    // svc-lb-tcp-1 comes, svc-lb-tcp-2 goes (dns uses svc-lb-udp-2).
+    assert.deepEqual(r.changes, { frontendsChanged: 1, chainsAdded: 1, chainsRewritten: 0, chainsDeleted: 1, elementsAdded: 1, elementsDeleted: 2 });
+    const web = (await kernel()).frontends.get(`${WEB} . tcp . 80`);
+    assert.ok(web);
+    assert.deepEqual([...frontendElements(web).endpoints], [[`${WEB} . 80 . 0`, `${pod(0).ip} . 8080`]]);
+    assertSpread(await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 60, timeoutMs: 1000 }), ['p1'], 60, 'p3 → web (p1 only)');
+    assertSpread(await probeService(pod(2).netns, DNS, 53, 'udp', { count: 60, timeoutMs: 1000 }), ['p1', 'p2'], 5, 'p3 → dns (unchanged)');
   });
 
   void it('deleting a service removes all of its nft state; deleting every service leaves no element and no svc-lb chain', async () => {
@@ -152,14 +199,13 @@ void describe('service load-balancing in nftables', () => {
     assert.ok(dns);
     await svc.sync(compileServices([dns, ...empties]));
     const st = await kernel();
-    const all = [...st.ips.keys(), ...st.endpoints.keys(), ...st.noBackend];
-    assert.ok(!all.some((k) => k.startsWith(`${WEB} `)), `web left: ${all.join(', ')}`);
+    assert.deepEqual([...st.frontends.keys()].sort(), [`${DNS} . udp . 53`, `${EMPTY} . tcp . 80`, `${EMPTY} . udp . 53`], 'nothing of web left');
     const refused = await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 1, timeoutMs: 1500 });
     assert.equal(refused.counts['p1'], undefined, 'web is no longer load-balanced');
 
     await svc.sync(compileServices([]));
     const empty = await kernel();
-    assert.equal(empty.ips.size + empty.endpoints.size + empty.noBackend.size + empty.hairpin.size, 0);
+    assert.equal(empty.frontends.size, 0);
     assert.deepEqual([...empty.chains.keys()], []);
     const text = await netnsNetTools(topo.node).run('nft', ['list', 'table', 'inet', 'weft']);
     assert.doesNotMatch(text, /svc-lb-|10\.96\.|10\.244\./);
