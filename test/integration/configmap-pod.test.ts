@@ -5,6 +5,7 @@
  * pods; a missing ConfigMap keeps a pod ContainerCreating until it is applied;
  * volumes go with their pods and lab down leaves nothing.
  */
+import { seed002Apps, seed002Message } from '../support/seed002.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,88 +16,9 @@ import { getPods, runningPods, waitFor, weft, weftOk } from '../support/weft.ts'
 
 const NAME = 'it-cm';
 
-/** Seed 002 (lines 168-245), with the message naming the cluster as the seed asks. */
-const SEED_002 = `
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: rebel-base
-spec:
-  selector:
-    matchLabels:
-      name: rebel-base
-  replicas: 2
-  template:
-    metadata:
-      labels:
-        name: rebel-base
-    spec:
-      containers:
-      - name: rebel-base
-        image: docker.io/nginx:1.15.8
-        volumeMounts:
-          - name: html
-            mountPath: /usr/share/nginx/html/
-        livenessProbe:
-          httpGet:
-            path: /
-            port: 80
-          periodSeconds: 1
-        readinessProbe:
-          httpGet:
-            path: /
-            port: 80
-      volumes:
-        - name: html
-          configMap:
-            name: rebel-base-response
-            items:
-              - key: message
-                path: index.html
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: rebel-base-response
-data:
-  message: "{\\"Galaxy\\": \\"Alderaan\\", \\"Cluster\\": \\"${NAME}\\"}\\n" #将 Cluster-1 修改为集群一的名称
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: x-wing
-spec:
-  selector:
-    matchLabels:
-      name: x-wing
-  replicas: 2
-  template:
-    metadata:
-      labels:
-        name: x-wing
-    spec:
-      containers:
-      - name: x-wing-container
-        image: quay.io/cilium/json-mock:v1.3.3@sha256:f26044a2b8085fcaa8146b6b8bb73556134d7ec3d5782c6a04a058c945924ca0
-        livenessProbe:
-          exec:
-            command:
-            - curl
-            - -sS
-            - -o
-            - /dev/null
-            - localhost
-        readinessProbe:
-          exec:
-            command:
-            - curl
-            - -sS
-            - -o
-            - /dev/null
-            - localhost
-`;
+const SEED_002 = seed002Apps(NAME);
 
-const MESSAGE = `{"Galaxy": "Alderaan", "Cluster": "${NAME}"}\n`;
+const MESSAGE = seed002Message(NAME);
 
 const configMap = (name: string, message: string): string => `
 apiVersion: v1

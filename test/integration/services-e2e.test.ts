@@ -5,6 +5,7 @@
  * and back, shared=false, a UDP service, a service without backends refusing
  * at once, and a deleted service leaving no nft state.
  */
+import { SEED_002_GLOBAL_SERVICE, seed002Apps, seed002Message } from '../support/seed002.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -203,6 +204,23 @@ describe('services and global services across two clusters', { concurrency: fals
     assert.notEqual(r.code, 0);
     assert.match(r.stderr + r.stdout, /refused|reset|couldn't connect/i, 'rejected at once (TCP reset → ECONNREFUSED)');
     assert.ok(ms < 2000, `refused after ${Math.round(ms)} ms`);
+  });
+
+  test("seed 002: rebel-base in both clusters behind one global service; x-wing gets each cluster's answer", async () => {
+    for (const c of [S1, S2]) await weftOk(['--context', c, 'apply', '-f', '-'], env, `${seed002Apps(c)}\n---\n${SEED_002_GLOBAL_SERVICE}`);
+    await runningPods(S1, env, 'name=rebel-base', 2);
+    await runningPods(S2, env, 'name=rebel-base', 2);
+    const [xwing] = await runningPods(S1, env, 'name=x-wing', 2);
+    assert.ok(xwing);
+    const seen = await waitFor('answers from both clusters', async () => {
+      const answers = new Set<string>();
+      for (let i = 0; i < 24; i++) {
+        const r = await weft(['--context', S1, 'exec', xwing.metadata.name, '--', 'curl', '-sS', '--max-time', '3', 'http://rebel-base/'], env);
+        answers.add(r.stdout);
+      }
+      return answers.has(seed002Message(S1)) && answers.has(seed002Message(S2)) ? answers : undefined;
+    }, 60_000, 500);
+    assert.equal(seen.size, 2, `only the two clusters' messages: ${[...seen].join(' | ')}`);
   });
 
   test('deleting a service removes all of its nft state', async () => {
