@@ -10,20 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exec } from '../../src/util/exec.ts';
 import { NODE_BIN, PROJECT_ROOT } from '../../src/util/paths.ts';
+import { ECHO_DAEMONSET, netnsWithPrefix, pidRunning } from '../support/fixtures.ts';
 import { getPods, runningPods, waitFor, weft, weftOk } from '../support/weft.ts';
-
-const ECHO = `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: echo-1 }
-spec:
-  selector: { matchLabels: { run: echo-1 } }
-  template:
-    metadata: { labels: { run: echo-1 } }
-    spec:
-      containers:
-        - { name: echo-1, image: jmalloc/echo-server, ports: [{ containerPort: 8080 }] }
-`;
 
 const deployment = (replicas: number): string => `
 apiVersion: apps/v1
@@ -38,20 +26,6 @@ spec:
       containers:
         - { name: web, image: nginx, ports: [{ containerPort: 80 }] }
 `;
-
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function netnsWithPrefix(prefix: string): Promise<string[]> {
-  const out = await exec('ip', ['netns', 'list']);
-  return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
-}
 
 async function curlFrom(ctx: string, env: NodeJS.ProcessEnv, pod: string, url: string): Promise<string> {
   return weftOk(['--context', ctx, 'exec', pod, '--', 'curl', '-sS', '--max-time', '5', url], env);
@@ -87,7 +61,7 @@ for (const routing of ['native', 'tunnel'] as const) {
     });
 
     test('a pod on one node reaches a pod on the other by IP', async () => {
-      await weftOk(['--context', name, 'apply', '-f', '-'], env, ECHO);
+      await weftOk(['--context', name, 'apply', '-f', '-'], env, ECHO_DAEMONSET);
       const pods = await runningPods(name, env, 'run=echo-1', 2);
       const [a, b] = pods;
       assert.ok(a && b && a.spec.nodeName !== b.spec.nodeName, 'one echo pod per node');
@@ -169,7 +143,7 @@ for (const routing of ['native', 'tunnel'] as const) {
       const podPids = pods.flatMap((p) => (p.status as { pids?: number[] } | null)?.pids ?? []);
       await weftOk(['lab', 'down', '--name', name], env);
       assert.deepEqual(await netnsWithPrefix(`wf-${name}_`), []);
-      for (const pid of [...pids, ...podPids]) if (pid !== null) assert.ok(!running(pid), `process ${pid} still running`);
+      for (const pid of [...pids, ...podPids]) if (pid !== null) assert.ok(!pidRunning(pid), `process ${pid} still running`);
       assert.ok(!existsSync(path.join(home, 'lab', name)));
     });
   });

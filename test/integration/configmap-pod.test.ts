@@ -5,13 +5,13 @@
  * pods; a missing ConfigMap keeps a pod ContainerCreating until it is applied;
  * volumes go with their pods and lab down leaves nothing.
  */
+import { netnsWithPrefix, pidRunning } from '../support/fixtures.ts';
 import { seed002Apps, seed002Message } from '../support/seed002.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { exec } from '../../src/util/exec.ts';
 import { getPods, runningPods, waitFor, weft, weftOk } from '../support/weft.ts';
 
 const NAME = 'it-cm';
@@ -46,20 +46,6 @@ spec:
         - name: html
           configMap: { name: late-response, items: [{ key: message, path: index.html }] }
 `;
-
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function netnsWithPrefix(prefix: string): Promise<string[]> {
-  const out = await exec('ip', ['netns', 'list']);
-  return out.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
-}
 
 describe('seed 002: rebel-base serves its ConfigMap, x-wing answers on 80', { concurrency: false }, () => {
   const home = mkdtempSync(path.join(tmpdir(), 'weft-it-cm-'));
@@ -136,7 +122,7 @@ describe('seed 002: rebel-base serves its ConfigMap, x-wing answers on 80', { co
     assert.ok(podPids.length >= 4);
     await weftOk(['lab', 'down', '--name', NAME], env);
     assert.deepEqual(await netnsWithPrefix(`wf-${NAME}_`), []);
-    for (const pid of podPids) assert.ok(!running(pid), `pod process ${pid} still running`);
+    for (const pid of podPids) assert.ok(!pidRunning(pid), `pod process ${pid} still running`);
     assert.ok(!existsSync(path.join(home, 'lab', NAME)));
   });
 });

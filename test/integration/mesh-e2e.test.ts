@@ -10,21 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exec } from '../../src/util/exec.ts';
+import { ECHO_DAEMONSET } from '../support/fixtures.ts';
 import { runningPods, waitFor, weft, weftOk } from '../support/weft.ts';
 import type { PodJson } from '../support/weft.ts';
-
-const ECHO = `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: echo-1 }
-spec:
-  selector: { matchLabels: { run: echo-1 } }
-  template:
-    metadata: { labels: { run: echo-1 } }
-    spec:
-      containers:
-        - { name: echo-1, image: jmalloc/echo-server, ports: [{ containerPort: 8080 }] }
-`;
 
 interface Cluster {
   name: string;
@@ -59,7 +47,7 @@ describe('three clusters in one mesh (native routing)', { concurrency: false }, 
     await weftOk(['clustermesh', 'enable', '--context', m2.name, '--inherit-ca', m1.name], env);
     await weftOk(['clustermesh', 'enable', '--context', m3.name, '--inherit-ca', m1.name], env);
     for (const c of [m1, m2, m3]) {
-      await weftOk(['--context', c.name, 'apply', '-f', '-'], env, ECHO);
+      await weftOk(['--context', c.name, 'apply', '-f', '-'], env, ECHO_DAEMONSET);
       pods.set(c.name, await runningPods(c.name, env, 'run=echo-1', c.nodes));
     }
   });
@@ -199,7 +187,7 @@ describe('two clusters in one mesh (tunnel routing)', { concurrency: false }, ()
   test('pod-to-pod across clusters over VXLAN', async () => {
     await weftOk(['clustermesh', 'connect', '--context', t1.name, '--destination-context', t2.name], env);
     await weftOk(['clustermesh', 'status', '--context', t1.name, '--wait', '--wait-duration', '60s'], env);
-    for (const c of [t1, t2]) await weftOk(['--context', c.name, 'apply', '-f', '-'], env, ECHO);
+    for (const c of [t1, t2]) await weftOk(['--context', c.name, 'apply', '-f', '-'], env, ECHO_DAEMONSET);
     const [a] = await runningPods(t1.name, env, 'run=echo-1', 1);
     const [b] = await runningPods(t2.name, env, 'run=echo-1', 1);
     assert.ok(a?.status && b?.status);

@@ -5,6 +5,7 @@
  * and back, shared=false, a UDP service, a service without backends refusing
  * at once, and a deleted service leaving no nft state.
  */
+import { ECHO_DAEMONSET } from '../support/fixtures.ts';
 import { SEED_002_GLOBAL_SERVICE, seed002Apps, seed002Message } from '../support/seed002.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,17 +18,7 @@ import { NODE_BIN, PROJECT_ROOT } from '../../src/util/paths.ts';
 import { runningPods, waitFor, weft, weftOk } from '../support/weft.ts';
 import type { PodJson } from '../support/weft.ts';
 
-const echo = (annotations: Record<string, string>): string => `
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: echo-1 }
-spec:
-  selector: { matchLabels: { run: echo-1 } }
-  template:
-    metadata: { labels: { run: echo-1 } }
-    spec:
-      containers:
-        - { name: echo-1, image: jmalloc/echo-server, ports: [{ containerPort: 8080 }] }
+const echo = (annotations: Record<string, string>): string => `${ECHO_DAEMONSET}
 ---
 apiVersion: v1
 kind: Service
