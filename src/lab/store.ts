@@ -29,13 +29,19 @@ export async function updateLabState(fn: (s: LabState) => void): Promise<LabStat
   });
 }
 
+/** The process entry of the lab state; WeftError(LabState) when the state has none. */
+function recordedProcess(s: LabState, cluster: string, host: string, proc: LabProcessName): LabState['clusters'][number]['hosts'][number]['processes'][number] {
+  const p = s.clusters
+    .find((c) => c.name === cluster)
+    ?.hosts.find((h) => h.name === host)
+    ?.processes.find((x) => x.name === proc);
+  if (p === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no ${proc} on ${cluster}/${host}`);
+  return p;
+}
+
 export async function setProcessRecord(cluster: string, host: string, proc: LabProcessName, rec: ProcessRecord | null): Promise<void> {
   await updateLabState((s) => {
-    const p = s.clusters
-      .find((c) => c.name === cluster)
-      ?.hosts.find((h) => h.name === host)
-      ?.processes.find((x) => x.name === proc);
-    if (p === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no ${proc} on ${cluster}/${host}`);
+    const p = recordedProcess(s, cluster, host, proc);
     p.pid = rec?.pid ?? null;
     p.startTime = rec?.startTime ?? null;
   });
@@ -44,12 +50,7 @@ export async function setProcessRecord(cluster: string, host: string, proc: LabP
 /** Replaces the argv a recorded process is started with (the next start uses it). */
 export async function setProcessArgv(cluster: string, host: string, proc: LabProcessName, argv: readonly string[]): Promise<void> {
   await updateLabState((s) => {
-    const p = s.clusters
-      .find((c) => c.name === cluster)
-      ?.hosts.find((h) => h.name === host)
-      ?.processes.find((x) => x.name === proc);
-    if (p === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no ${proc} on ${cluster}/${host}`);
-    p.argv = [...argv];
+    recordedProcess(s, cluster, host, proc).argv = [...argv];
   });
 }
 

@@ -3,45 +3,10 @@ import assert from 'node:assert/strict';
 import { isWeftError } from '../errors.ts';
 import { parseManifests } from './manifest.ts';
 import { isRelativeVolumePath, normalizeMountPath } from './volumes.ts';
+import { seed002Apps } from '../../test/support/seed002.ts';
 
-/** seed 002's rebel-base Deployment, verbatim. */
-const REBEL_BASE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: rebel-base
-spec:
-  selector:
-    matchLabels:
-      name: rebel-base
-  replicas: 2
-  template:
-    metadata:
-      labels:
-        name: rebel-base
-    spec:
-      containers:
-      - name: rebel-base
-        image: docker.io/nginx:1.15.8
-        volumeMounts:
-          - name: html
-            mountPath: /usr/share/nginx/html/
-        livenessProbe:
-          httpGet:
-            path: /
-            port: 80
-          periodSeconds: 1
-        readinessProbe:
-          httpGet:
-            path: /
-            port: 80
-      volumes:
-        - name: html
-          configMap:
-            name: rebel-base-response
-            items:
-              - key: message
-                path: index.html
-`;
+/** seed 002's rebel-base Deployment, verbatim (the first document of the seed's manifest). */
+const REBEL_BASE = seed002Apps('c1').split('\n---\n')[0] ?? '';
 
 function failure(text: string): string {
   try {

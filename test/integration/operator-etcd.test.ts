@@ -2,9 +2,10 @@
  * `weft operator` as a subprocess against a real etcd: PodCIDRs, Deployment
  * scale up/down, DaemonSet, and a restart that changes nothing.
  */
+import { startOperatorProcess } from '../support/operatorProcess.ts';
+import type { OperatorProc } from '../support/operatorProcess.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,40 +19,10 @@ import { parseManifests } from '../../src/model/manifest.ts';
 import { applyDocuments, listResources } from '../../src/model/resourceStore.ts';
 import type { Pod } from '../../src/model/resources.ts';
 import type { NodeState } from '../../src/model/state.ts';
-import { CLI_ENTRY, NODE_BIN } from '../../src/util/paths.ts';
-import { isAlive, recordProcess, stopProcess } from '../../src/util/proc.ts';
-import type { ProcessRecord } from '../../src/util/proc.ts';
+import { isAlive, stopProcess } from '../../src/util/proc.ts';
 
 const CLUSTER = 'opc1';
 
-interface OperatorProc {
-  rec: ProcessRecord;
-  lines: () => Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
-function startOperatorProcess(endpoint: string, stateDir: string): OperatorProc {
-  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', CLI_ENTRY, 'operator', '--cluster', CLUSTER, '--etcd', endpoint, '--state-dir', stateDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  if (child.pid === undefined) throw new Error('cannot spawn the operator');
-  const rec = recordProcess(child.pid);
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lines = (): Record<string, unknown>[] =>
-    err
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => {
-        try {
-          return JSON.parse(l) as Record<string, unknown>;
-        } catch {
-          return { unparsed: l };
-        }
-      });
-  return { rec, lines, exited };
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -113,7 +84,7 @@ void test('weft operator against etcd: PodCIDRs, deployment scale, daemonset, re
     );
     await kv.put(keys.node(CLUSTER, 'n1'), JSON.stringify(node('n1', '172.30.0.11')));
     await kv.put(keys.node(CLUSTER, 'n2'), JSON.stringify(node('n2', '172.30.0.12')));
-    op = startOperatorProcess(etcd.endpoint, stateDir);
+    op = startOperatorProcess(CLUSTER, etcd.endpoint, stateDir);
 
     const cidrs = await waitFor('both nodes to get a podCIDR', async () => {
       const ns = await nodes(kv);
@@ -155,7 +126,7 @@ void test('weft operator against etcd: PodCIDRs, deployment scale, daemonset, re
     assert.equal(await stopProcess(op.rec, 5000), true);
     assert.equal(await op.exited, 0, 'exits cleanly on SIGTERM');
 
-    op = startOperatorProcess(etcd.endpoint, stateDir);
+    op = startOperatorProcess(CLUSTER, etcd.endpoint, stateDir);
     const current = op;
     await waitFor('the restarted operator to sync', () => Promise.resolve(current.lines().some((l) => l['msg'] === 'operator synced') ? true : undefined));
     await sleep(1000);

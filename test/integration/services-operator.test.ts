@@ -5,9 +5,10 @@
  * and `weft service list` (with a connected remote's cached service); the
  * allocation kept across an operator restart; delete → key and allocation gone.
  */
+import { startOperatorProcess } from '../support/operatorProcess.ts';
+import type { OperatorProc } from '../support/operatorProcess.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,9 +20,7 @@ import type { KvBackend } from '../../src/kvstore/backend.ts';
 import { keys } from '../../src/kvstore/keys.ts';
 import { saveContext } from '../../src/cli/contexts.ts';
 import type { EndpointState, ServiceState } from '../../src/model/state.ts';
-import { CLI_ENTRY, NODE_BIN } from '../../src/util/paths.ts';
-import { isAlive, recordProcess, stopProcess } from '../../src/util/proc.ts';
-import type { ProcessRecord } from '../../src/util/proc.ts';
+import { isAlive, stopProcess } from '../../src/util/proc.ts';
 
 const CLUSTER = 'svc1';
 
@@ -46,23 +45,6 @@ spec:
   selector: {app: dns}
 `;
 
-interface OperatorProc {
-  rec: ProcessRecord;
-  log: () => string;
-  exited: Promise<number | null>;
-}
-
-function startOperatorProcess(endpoint: string, stateDir: string): OperatorProc {
-  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', CLI_ENTRY, 'operator', '--cluster', CLUSTER, '--etcd', endpoint, '--state-dir', stateDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  if (child.pid === undefined) throw new Error('cannot spawn the operator');
-  const rec = recordProcess(child.pid);
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { rec, log: () => err, exited };
-}
 
 function endpoint(ip: string, port: number, ready = true): EndpointState {
   return { ip, node: 'n1', hostIP: '172.30.9.11', identity: 0, labels: { app: 'web' }, namedPorts: [{ name: 'http', port, protocol: 'TCP' }], ready };
@@ -98,7 +80,7 @@ void test('services: operator exports ClusterIP + backends, CLI checks and lists
     );
     await kv.put(keys.endpoint(CLUSTER, 'default', 'web-a'), JSON.stringify(endpoint('10.9.0.4', 8080)));
     await kv.put(keys.endpoint(CLUSTER, 'default', 'web-b'), JSON.stringify(endpoint('10.9.1.4', 8081, false)));
-    op = startOperatorProcess(etcd.endpoint, stateDir);
+    op = startOperatorProcess(CLUSTER, etcd.endpoint, stateDir);
 
     assert.match(await weftOk(['apply', '-f', '-'], env, `${SERVICE}---\n${fixed('10.109.0.53')}`), /service\/web created\nservice\/fixed created/);
     const web = await waitFor('the exported state of web', async () => {
@@ -150,7 +132,7 @@ void test('services: operator exports ClusterIP + backends, CLI checks and lists
     const rev = (await kv.get(keys.service(CLUSTER, 'default', 'web')))?.modRevision;
     assert.equal(await stopProcess(op.rec, 5000), true);
     assert.equal(await op.exited, 0);
-    op = startOperatorProcess(etcd.endpoint, stateDir);
+    op = startOperatorProcess(CLUSTER, etcd.endpoint, stateDir);
     const current = op;
     await waitFor('the restarted operator to sync', () => Promise.resolve(current.log().includes('"operator synced"') ? true : undefined), 20_000);
     await sleep(1000);
