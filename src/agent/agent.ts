@@ -5,6 +5,7 @@
  * place; a new agent adopts them.
  */
 import { mkdirSync } from 'node:fs';
+import type { z } from 'zod';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NodeIpam } from '../cni/ipam.ts';
@@ -108,31 +109,20 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     onError('datapath sync'),
   );
   const mesh = new MeshCache(kv, logger.child({ watch: 'mesh-cache' }), () => datapathTrigger.trigger());
-  const nodes: WatchStore<NodeState> = new WatchStore<NodeState>({
-    kv,
-    prefix: 'weft/state/nodes/v1/',
-    parse: jsonParser(NodeState),
-    logger: logger.child({ watch: 'nodes' }),
-    onUpsert: () => datapathTrigger.trigger(),
-    onDelete: () => datapathTrigger.trigger(),
-    onSynced: () => datapathTrigger.trigger(),
-  });
-  const endpoints = new WatchStore<EndpointState>({
-    kv,
-    prefix: keys.endpointsPrefix(opts.cluster),
-    parse: jsonParser(EndpointState),
-    logger: logger.child({ watch: 'endpoints' }),
-    onUpsert: () => datapathTrigger.trigger(),
-    onDelete: () => datapathTrigger.trigger(),
-  });
-  const services = new WatchStore<ServiceState>({
-    kv,
-    prefix: keys.servicesPrefix(opts.cluster),
-    parse: jsonParser(ServiceState),
-    logger: logger.child({ watch: 'services' }),
-    onUpsert: () => datapathTrigger.trigger(),
-    onDelete: () => datapathTrigger.trigger(),
-  });
+  /** A watch whose every change re-runs the datapath sync. */
+  const datapathInput = <T>(what: string, prefix: string, schema: z.ZodType<T>): WatchStore<T> =>
+    new WatchStore<T>({
+      kv,
+      prefix,
+      parse: jsonParser(schema),
+      logger: logger.child({ watch: what }),
+      onUpsert: () => datapathTrigger.trigger(),
+      onDelete: () => datapathTrigger.trigger(),
+      onSynced: () => datapathTrigger.trigger(),
+    });
+  const nodes = datapathInput('nodes', keys.nodesPrefix(opts.cluster), NodeState);
+  const endpoints = datapathInput('endpoints', keys.endpointsPrefix(opts.cluster), EndpointState);
+  const services = datapathInput('services', keys.servicesPrefix(opts.cluster), ServiceState);
   nodes.start();
   endpoints.start();
   services.start();

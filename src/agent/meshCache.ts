@@ -39,7 +39,7 @@ export class MeshCache {
   constructor(kv: KvBackend, logger: Logger, onChange: () => void) {
     this.#store = new WatchStore<CacheEntry>({
       kv,
-      prefix: 'weft/cache/',
+      prefix: keys.cacheRoot(),
       parse: parseCacheEntry,
       logger,
       onUpsert: onChange,

@@ -12,13 +12,13 @@ import { printColumns, printJson } from './output.ts';
 
 /** Names of the remote clusters this cluster is connected to (weft/mesh/remotes/). */
 export async function connectedRemotes(kv: KvBackend): Promise<string[]> {
-  const { entries } = await kv.list('weft/mesh/remotes/');
+  const { entries } = await kv.list(keys.meshRemotesPrefix());
   return entries.map((e) => keyName(e.key)).sort();
 }
 
 /** The cluster's own nodes and the cached nodes of every connected cluster. */
-export async function listNodes(kv: KvBackend): Promise<NodeState[]> {
-  const prefixes = ['weft/state/nodes/v1/', ...(await connectedRemotes(kv)).map((r) => keys.cacheOf(r, keys.nodesPrefix(r)))];
+export async function listNodes(kv: KvBackend, cluster: string): Promise<NodeState[]> {
+  const prefixes = [keys.nodesPrefix(cluster), ...(await connectedRemotes(kv)).map((r) => keys.cacheOf(r, keys.nodesPrefix(r)))];
   const lists = await Promise.all(prefixes.map((p) => kv.list(p)));
   const nodes: NodeState[] = [];
   for (const e of lists.flatMap((l) => l.entries)) {
@@ -40,8 +40,8 @@ export function registerNode(program: Command): void {
     .description('list nodes as cluster/node with their IP and PodCIDR')
     .addOption(outputOption())
     .action(async (opts: { output: string }, cmd: Command) => {
-      await withKv(cmd, async (kv) => {
-        const nodes = await listNodes(kv);
+      await withKv(cmd, async (kv, ctx) => {
+        const nodes = await listNodes(kv, ctx.cluster);
         if (opts.output === 'json') printJson(nodes);
         else printColumns(['Name', 'IPv4 Address', 'Endpoint CIDR', 'Ready'], nodeRows(nodes));
       });

@@ -51,7 +51,7 @@ async function factsOf(side: MeshSide): Promise<SideFacts> {
   const config = await getJson(kv, keys.clusterConfig(ctx.cluster), ClusterConfig);
   if (config === undefined) throw new WeftError(ErrorCode.NotFound, `context "${ctx.name}": no cluster configuration at ${keys.clusterConfig(ctx.cluster)}`);
   const connected: MeshMember[] = [];
-  for (const e of (await kv.list('weft/mesh/remotes/')).entries) {
+  for (const e of (await kv.list(keys.meshRemotesPrefix())).entries) {
     const remote = keyName(e.key);
     const cfg = await getJson(kv, keys.cacheOf(remote, keys.clusterConfig(remote)), ClusterConfig);
     if (cfg !== undefined) connected.push(member(cfg));

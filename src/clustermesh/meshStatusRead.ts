@@ -47,7 +47,7 @@ export async function readMeshFacts(kv: KvBackend, ctx: Context): Promise<MeshFa
     getJson(kv, keys.clusterConfig(ctx.cluster), ClusterConfig),
     listValid(kv, keys.nodesPrefix(ctx.cluster), NodeState),
     listValid(kv, keys.agentMeshStatusPrefix(), AgentMeshStatus),
-    kv.list('weft/mesh/remotes/'),
+    kv.list(keys.meshRemotesPrefix()),
     listValid(kv, keys.meshStatusPrefix(), RemoteStatus),
     countGlobalServices(kv, ctx.cluster),
   ]);

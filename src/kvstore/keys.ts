@@ -24,6 +24,7 @@ export const keys = {
   statePrefix: () => 'weft/state/',
   syncedPrefix: (cluster: string) => `weft/synced/${cluster}/`,
 
+  cacheRoot: () => 'weft/cache/',
   cachePrefix: (remote: string) => `weft/cache/${remote}/`,
   /** Where the operator mirrors a remote cluster's key: weft/state/… of c2 → weft/cache/c2/state/… */
   cacheOf: (remote: string, remoteKey: string) => `weft/cache/${remote}/${remoteKey.startsWith('weft/') ? remoteKey.slice(5) : remoteKey}`,

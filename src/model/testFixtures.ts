@@ -1,3 +1,18 @@
+import assert from 'node:assert/strict';
+import { isWeftError } from '../errors.ts';
+import { parseManifests } from './manifest.ts';
+
+/** The InvalidManifest message parseManifests throws for text (fails the test when it does not). */
+export function manifestFailure(text: string): string {
+  try {
+    parseManifests(text);
+  } catch (err) {
+    assert.ok(isWeftError(err, 'InvalidManifest'), String(err));
+    return err.message;
+  }
+  assert.fail('expected a validation error');
+}
+
 /** Manifests used by the model and operator unit tests. */
 export const DEPLOYMENT_YAML = `apiVersion: apps/v1
 kind: Deployment

@@ -1,3 +1,4 @@
+import { manifestFailure } from '../testFixtures.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isWeftError } from '../../errors.ts';
@@ -14,15 +15,6 @@ data:
   message: "{\\"Galaxy\\": \\"Alderaan\\", \\"Cluster\\": \\"Cluster-1\\"}\\n"
 `;
 
-function failure(text: string): string {
-  try {
-    parseManifests(text);
-  } catch (err) {
-    assert.ok(isWeftError(err, 'InvalidManifest'), String(err));
-    return err.message;
-  }
-  assert.fail('expected a validation error');
-}
 
 void test("seed 002's ConfigMap parses into the default namespace with its data", () => {
   const [cm] = parseManifests(CM);
@@ -39,10 +31,10 @@ void test('configmaps, configmap and cm name the kind', () => {
 });
 
 void test('binaryData, non-string values and bad keys are rejected naming them', () => {
-  assert.match(failure(`${CM}binaryData: {logo: aGVsbG8=}\n`), /binaryData: binaryData is not supported by Weft.*aGVsbG8=/);
-  assert.match(failure(CM.replace('  message:', '  port: 8080\n  message:')), /data\.port: must be a string, got 8080/);
-  assert.match(failure(CM.replace('  message:', '  "a b": x\n  message:')), /data: must be a ConfigMap key.*"a b"/);
-  assert.match(failure(`${CM}spec: {}\n`), /spec: unknown field/);
+  assert.match(manifestFailure(`${CM}binaryData: {logo: aGVsbG8=}\n`), /binaryData: binaryData is not supported by Weft.*aGVsbG8=/);
+  assert.match(manifestFailure(CM.replace('  message:', '  port: 8080\n  message:')), /data\.port: must be a string, got 8080/);
+  assert.match(manifestFailure(CM.replace('  message:', '  "a b": x\n  message:')), /data: must be a ConfigMap key.*"a b"/);
+  assert.match(manifestFailure(`${CM}spec: {}\n`), /spec: unknown field/);
 });
 
 void test('an immutable ConfigMap cannot change; a mutable one can', async () => {
