@@ -17,7 +17,7 @@ import type { EtcdTls } from '../kvstore/etcd.ts';
 import { getJson, jsonParser } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
-import { ClusterConfig, EndpointState, NodeState, ServiceState } from '../model/state.ts';
+import { ClusterConfig, EndpointState, IdentityState, NodeState, ServiceState } from '../model/state.ts';
 import { kvConfigMapSource } from '../runtime/configMapSource.ts';
 import { serviceFrontends } from '../services/frontends.ts';
 import type { Logger } from '../util/log.ts';
@@ -28,6 +28,9 @@ import { ensureServiceCidrRoute } from '../datapath/serviceCidrRoute.ts';
 import { POD_NAMESERVER } from '../dns/resolvConf.ts';
 import { startDnsServer } from '../dns/server.ts';
 import { DatapathSync } from './datapathSync.ts';
+import { knownIdentities, namespaceLabelsOf, watchNamespaces } from './identityInputs.ts';
+import { localPolicyEndpoints, PolicyStore } from './policyInputs.ts';
+import { PolicyCompiler } from '../policy/compile.ts';
 import { AgentMeshReporter, MeshCache } from './meshCache.ts';
 import type { NodeIdentity } from './nodeRegistration.ts';
 import { registerNode, setNodeReady } from './nodeRegistration.ts';
@@ -95,6 +98,9 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   const meshReporter = new AgentMeshReporter(kv, opts.node);
   const datapathTrigger = createTrigger(
     async () => {
+      // Until every input has been listed once, the kernel keeps what it has (an agent restart
+      // must not open the policy sets, nor drop routes, for the moments its watches take).
+      if (![nodes, endpoints, services, identities, policies, mesh].every((w) => w.isSynced())) return;
       const localServices = services.values();
       dns.setRecords({ cluster: opts.cluster, services: localServices.map((s) => ({ namespace: s.namespace, name: s.name, clusterIP: s.clusterIP, global: s.global })) });
       await datapath.sync({
@@ -102,12 +108,21 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
         localEndpoints: podSync?.localEndpoints() ?? [],
         endpoints: [...endpoints.values(), ...mesh.remoteEndpoints()],
         frontends: serviceFrontends({ cluster: opts.cluster, local: localServices, remote: mesh.remoteServices() }),
+        policies: policyCompiler.compile({
+          cluster: opts.cluster,
+          defaultLocalCluster: config.policyDefaultLocalCluster ?? true,
+          policies: policies.policies(),
+          endpoints: localPolicyEndpoints(endpoints.entries(), opts.cluster, opts.node),
+          identities: knownIdentities(identities.entries(), mesh.remoteIdentities()),
+        }),
       });
       if (mesh.isSynced()) await meshReporter.report(mesh.remotes());
     },
     20,
     onError('datapath sync'),
   );
+  const policyCompiler = new PolicyCompiler();
+  const policies = new PolicyStore(kv, logger, () => datapathTrigger.trigger());
   const mesh = new MeshCache(kv, logger.child({ watch: 'mesh-cache' }), () => datapathTrigger.trigger());
   /** A watch whose every change re-runs the datapath sync. */
   const datapathInput = <T>(what: string, prefix: string, schema: z.ZodType<T>): WatchStore<T> =>
@@ -123,15 +138,26 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   const nodes = datapathInput('nodes', keys.nodesPrefix(opts.cluster), NodeState);
   const endpoints = datapathInput('endpoints', keys.endpointsPrefix(opts.cluster), EndpointState);
   const services = datapathInput('services', keys.servicesPrefix(opts.cluster), ServiceState);
+  const identities = datapathInput('identities', keys.identitiesPrefix(opts.cluster), IdentityState);
   nodes.start();
   endpoints.start();
   services.start();
+  identities.start();
+  policies.start();
   mesh.start();
   await nodes.synced;
   const podCIDR = await waitForPodCidr(nodes, keys.node(opts.cluster, opts.node));
   logger.info('PodCIDR assigned', { podCIDR });
 
-  const status = new PodStatusWriter(kv, { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp });
+  // Namespace labels are part of every endpoint's identity: a change re-writes the affected endpoints (pod sync).
+  const namespaces = watchNamespaces(kv, logger.child({ watch: 'namespaces' }), () => podTrigger.trigger());
+  const status = new PodStatusWriter(kv, {
+    cluster: opts.cluster,
+    clusterId: config.id,
+    node: opts.node,
+    nodeIp: opts.nodeIp,
+    namespaceLabels: (ns) => namespaceLabelsOf(namespaces, ns),
+  });
   const cniSocket = path.join(opts.stateDir, 'cni.sock');
   const podTrigger = createTrigger(async () => {
     await podSync?.reconcile();
@@ -167,6 +193,8 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       datapathTrigger.trigger();
     },
   });
+  namespaces.start();
+  await namespaces.synced;
   pods.start();
 
   await setNodeReady(kv, id, true);
@@ -191,6 +219,9 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       nodes.close();
       endpoints.close();
       services.close();
+      identities.close();
+      namespaces.close();
+      policies.close();
       mesh.close();
       await cni.close();
       await dns.close();

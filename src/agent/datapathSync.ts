@@ -10,6 +10,9 @@ import { compileIpcache, NftIpcache } from '../datapath/ipcache.ts';
 import { NftServices } from '../datapath/services.ts';
 import { spawnNftSession } from '../datapath/nftSession.ts';
 import { compileServices } from '../datapath/servicesCompile.ts';
+import { NftPolicy } from '../datapath/policy.ts';
+import { compilePolicySets } from '../datapath/policyCompile.ts';
+import type { EndpointPolicy } from '../policy/types.ts';
 import type { EndpointState, NodeState, RoutingMode } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
 import type { Frontend } from '../services/frontends.ts';
@@ -31,6 +34,11 @@ export interface DatapathSyncInput {
   readonly endpoints: readonly EndpointState[];
   /** Service frontends of this cluster with the backends to balance over. */
   readonly frontends: readonly Frontend[];
+  /**
+   * The policy verdicts of this node's endpoints (the policy compiler's output). Absent: no policy
+   * is enforced (every policy set emptied). Optional until the agent passes it.
+   */
+  readonly policies?: readonly EndpointPolicy[];
 }
 
 export class DatapathSync {
@@ -38,22 +46,27 @@ export class DatapathSync {
   readonly #applier: DatapathApplier;
   readonly #ipcache: NftIpcache;
   readonly #services: NftServices;
+  readonly #policy: NftPolicy;
   #lastWarnings = '';
+  #lastPolicyWarnings = '';
 
   constructor(opts: DatapathSyncOptions) {
     this.#opts = opts;
     this.#applier = opts.applier ?? new KernelDatapathApplier({ tools: hostNetTools() });
     this.#ipcache = new NftIpcache(hostNetTools());
     this.#services = new NftServices(hostNetTools(), { session: () => spawnNftSession(['nft']) });
+    this.#policy = new NftPolicy(hostNetTools(), { session: () => spawnNftSession(['nft']) });
   }
 
   /** Re-read the kernel on the next sync (periodic repair of outside changes). */
   markDirty(): void {
     this.#services.markDirty();
+    this.#policy.markDirty();
   }
 
   async close(): Promise<void> {
     await this.#services.close();
+    await this.#policy.close();
   }
 
   async sync(input: DatapathSyncInput): Promise<void> {
@@ -76,7 +89,15 @@ export class DatapathSync {
     }
     const svc = await this.#services.sync(compileServices(input.frontends));
     if (svc.lines > 0) logger.info('services synced', { frontends: input.frontends.length, ...svc.changes, fullResync: svc.fullResync });
-    const ipc = await this.#ipcache.sync(compileIpcache(endpoints));
+    // The ipcache before the policy sets: a new peer's identity is known before an element allows it.
+    const nodeIps = nodes.filter((n) => n.ip !== me.ip).map((n) => n.ip);
+    const ipc = await this.#ipcache.sync(compileIpcache(endpoints, { selfIp: me.ip, nodeIps }));
     if (ipc.added + ipc.removed > 0) logger.debug('ipcache synced', { ...ipc, size: endpoints.length });
+    const pol = compilePolicySets(input.policies ?? []);
+    const polWarnings = pol.warnings.join('; ');
+    if (polWarnings !== this.#lastPolicyWarnings && polWarnings !== '') logger.warn('policy entries skipped', { warnings: pol.warnings });
+    this.#lastPolicyWarnings = polWarnings;
+    const pr = await this.#policy.sync(pol);
+    if (pr.lines > 0) logger.info('policy synced', { enforcedEndpoints: pol.endpoints.size, ...pr.changes, fullResync: pr.fullResync });
   }
 }

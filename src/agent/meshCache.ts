@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
-import { ClusterConfig, EndpointState, NodeState, ServiceState } from '../model/state.ts';
+import { identityInfoOf } from '../identity/identityInfo.ts';
+import { ClusterConfig, EndpointState, IdentityState, NodeState, ServiceState } from '../model/state.ts';
+import type { IdentityInfo } from '../policy/types.ts';
 import type { Logger } from '../util/log.ts';
 
 export type CacheEntry =
@@ -15,6 +17,7 @@ export type CacheEntry =
   | { readonly kind: 'endpoint'; readonly remote: string; readonly value: EndpointState }
   | { readonly kind: 'cluster-config'; readonly remote: string; readonly value: ClusterConfig }
   | { readonly kind: 'service'; readonly remote: string; readonly value: ServiceState }
+  | { readonly kind: 'identity'; readonly remote: string; readonly value: IdentityInfo }
   | { readonly kind: 'other'; readonly remote: string; readonly value: unknown };
 
 const CACHE_KEY = /^weft\/cache\/([^/]+)\/(.+)$/;
@@ -29,6 +32,11 @@ export function parseCacheEntry(key: string, value: string): CacheEntry {
   if (rest.startsWith(`state/nodes/v1/${remote}/`)) return { kind: 'node', remote, value: NodeState.parse(json) };
   if (rest.startsWith(`state/endpoints/v1/${remote}/`)) return { kind: 'endpoint', remote, value: EndpointState.parse(json) };
   if (rest.startsWith(`state/services/v1/${remote}/`)) return { kind: 'service', remote, value: ServiceState.parse(json) };
+  if (rest.startsWith(`state/identities/v1/${remote}/`)) {
+    const info = identityInfoOf(key, IdentityState.parse(json));
+    if (info === undefined) throw new Error(`identity key ${key} does not end in /<cluster>/<numeric id>`);
+    return { kind: 'identity', remote, value: info };
+  }
   if (rest === `cluster-config/${remote}`) return { kind: 'cluster-config', remote, value: ClusterConfig.parse(json) };
   return { kind: 'other', remote, value: z.unknown().parse(json) };
 }
@@ -75,6 +83,13 @@ export class MeshCache {
   remoteServices(): ServiceState[] {
     const out: ServiceState[] = [];
     for (const e of this.#store.values()) if (e.kind === 'service') out.push(e.value);
+    return out;
+  }
+
+  /** Identities of every remote cluster (mirrored by the operator's reflector). */
+  remoteIdentities(): IdentityInfo[] {
+    const out: IdentityInfo[] = [];
+    for (const e of this.#store.values()) if (e.kind === 'identity') out.push(e.value);
     return out;
   }
 

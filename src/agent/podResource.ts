@@ -3,6 +3,7 @@
  * Values are validated on read; an invalid one is skipped by the watch-store.
  */
 import { z } from 'zod';
+import { identityLabels } from '../identity/labels.ts';
 import type { RuntimePod } from '../runtime/podSpec.ts';
 
 const Port = z.object({ containerPort: z.number().int(), protocol: z.string().optional(), name: z.string().optional() });
@@ -63,11 +64,7 @@ export function namedPorts(pod: StoredPod): { name: string; port: number; protoc
   return out;
 }
 
-/** The labels an endpoint carries: the pod's, plus its namespace and cluster (as Cilium adds them). */
-export function endpointLabels(pod: StoredPod, cluster: string): Record<string, string> {
-  return {
-    ...(pod.metadata.labels ?? {}),
-    'io.kubernetes.pod.namespace': pod.metadata.namespace,
-    'io.cilium.k8s.policy.cluster': cluster,
-  };
+/** The labels an endpoint carries: its identity labels (pod labels, namespace, cluster, namespace labels; identity/labels.ts). */
+export function endpointLabels(pod: StoredPod, cluster: string, namespaceLabels?: Readonly<Record<string, string>>): Record<string, string> {
+  return identityLabels({ cluster, namespace: pod.metadata.namespace, podLabels: pod.metadata.labels, namespaceLabels });
 }

@@ -1,22 +1,23 @@
 /**
- * `weft demo`: the README's main job — seed 000's walkthrough with `weft`:
- * two lab clusters with distinct ids and CIDRs, cluster mesh enabled with one
- * CA and connected, `clustermesh status`, the echo server on every node of
- * both clusters, and pods answered across nodes and across clusters by IP.
+ * `weft demo`: the README's main job — the seeds' scenario with `weft`: two
+ * lab clusters with distinct ids and CIDRs, cluster mesh enabled with one CA
+ * and connected, `clustermesh status`, seed 000's echo server on every node
+ * of both clusters behind a global service, pods answered across nodes and
+ * clusters by IP and through the global service, then seed 003's policy
+ * letting the employees of both clusters in and dropping the stranger.
  * Leaves the lab running to explore.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { PROJECT_ROOT } from '../util/paths.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { Runbook } from './runbook.ts';
-
-interface PodView {
-  metadata: { name: string; namespace: string };
-  spec: { nodeName?: string };
-  status: { phase: string; podIP: string } | null;
-}
+import { curlCheck, curlRepeatedly, runningPods } from './demoPods.ts';
+import type { PodView } from './demoPods.ts';
+import { runSeed003 } from './demoPolicy.ts';
+import type { DemoResult } from './demoPolicy.ts';
 
 interface DemoCluster {
   readonly name: string;
@@ -25,20 +26,10 @@ interface DemoCluster {
   readonly serviceCidr: string;
 }
 
-export async function runningPods(book: Runbook, context: string, selector: string): Promise<PodView[]> {
-  const res = await book.weft(['--context', context, 'get', 'pods', '-l', selector, '-o', 'json'], { quiet: true });
-  return (JSON.parse(res.stdout) as PodView[]).filter((p) => p.status?.phase === 'Running');
-}
-
 async function labClusters(book: Runbook): Promise<Set<string>> {
   const status = await book.weft(['lab', 'status', '--output', 'json'], { quiet: true, allowFail: true });
   if (status.code !== 0) return new Set();
   return new Set(((JSON.parse(status.stdout || '{}') as { clusters?: { name: string }[] }).clusters ?? []).map((c) => c.name));
-}
-
-async function curlCheck(book: Runbook, ctx: string, from: PodView, to: PodView): Promise<boolean> {
-  const res = await book.weft(['--context', ctx, 'exec', from.metadata.name, '--', 'curl', '-sS', '--max-time', '5', `http://${to.status?.podIP}:8080/`], { allowFail: true });
-  return res.code === 0 && res.stdout.includes(`Request served by ${to.metadata.name}`);
 }
 
 export interface DemoOptions {
@@ -52,7 +43,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     { name: 'c2', id: 2, podCidr: '10.2.0.0/16', serviceCidr: '10.102.0.0/16' },
   ];
   const [c1, c2] = clusters as [DemoCluster, DemoCluster];
-  const results: [boolean, string][] = [];
+  const results: DemoResult[] = [];
 
   book.heading(`Two lab clusters with distinct ids and CIDRs (${opts.routing} routing), like seed 000's kind clusters`);
   const existing = await labClusters(book);
@@ -73,8 +64,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   await book.weft(['clustermesh', 'status', '--context', c2.name]);
   await book.weft(['--context', c1.name, 'node', 'list']);
 
-  book.heading("Seed 000's echo server as a DaemonSet in both clusters (one pod per node)");
-  const manifest = path.join(PROJECT_ROOT, 'examples', 'echo-daemonset.yaml');
+  book.heading("Seed 000's echo.yaml in both clusters: the echo server on every node behind the global service echo-1");
+  const manifest = path.join(PROJECT_ROOT, 'examples', 'seed-000', 'echo.yaml');
   const pods = new Map<string, PodView[]>();
   for (const c of clusters) {
     await book.weft(['--context', c.name, 'apply', '-f', manifest]);
@@ -99,6 +90,21 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   results.push([await curlCheck(book, c1.name, a2, b1), `a pod in ${c1.name} reached ${b1.metadata.name} in ${c2.name} by its IP ${b1.status?.podIP}`]);
   await book.weft(['--context', c1.name, 'status', '--verbose']);
 
+  book.heading(`The global service (seed 000 §2.2): \`curl echo-1\` from ${b1.metadata.name} in ${c2.name}, 20 times`);
+  await book.weft(['--context', c2.name, 'service', 'list']);
+  const clusterOf = new Map<string, string>();
+  for (const [name, list] of pods) for (const p of list) clusterOf.set(p.metadata.name, name);
+  const served = await book.waitFor(`echo-1 answered by pods of both clusters`, async () => {
+    const who = await curlRepeatedly(book, c2.name, b1, 'echo-1', 20);
+    return new Set(who.map((p) => clusterOf.get(p))).size === 2 ? who : undefined;
+  }, 30_000).catch(() => [] as string[]);
+  const counts = new Map<string, number>();
+  for (const p of served) counts.set(p, (counts.get(p) ?? 0) + 1);
+  for (const [p, n] of counts) book.say(`  ${String(n).padStart(2)} × Request served by ${p} (${clusterOf.get(p) ?? '?'})`);
+  results.push([new Set(served.map((p) => clusterOf.get(p))).size === 2, `the global service echo-1 was answered by pods of both ${c1.name} and ${c2.name}`]);
+
+  results.push(...(await runSeed003(book, c1.name, c2.name, os.tmpdir())));
+
   book.heading('Summary');
   for (const [ok, what] of results) book.say(`${ok ? pc.green('✅') : pc.red('❌')} ${what}`);
   book.say('\nThe lab keeps running. Explore it:');
@@ -108,7 +114,11 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     `weft clustermesh status --context ${c2.name}`,
     `weft --context ${c1.name} node list`,
     `weft --context ${c2.name} get pods -o wide`,
-    `weft --context ${c2.name} exec ${b1.metadata.name} -- curl -s http://${a1.status?.podIP}:8080/`,
+    `weft --context ${c2.name} exec ${b1.metadata.name} -- curl -s echo-1`,
+    `weft --context ${c1.name} exec stranger-0 -- redis-cli -h protected-db ping     # denied by the policy`,
+    `weft --context ${c1.name} monitor --type drop     # denied flows as they happen`,
+    `weft --context ${c1.name} endpoint list; weft --context ${c1.name} identity list`,
+    `weft connectivity test --context ${c1.name} --multi-cluster ${c2.name}     # every check, ✅/❌`,
     'weft lab down        # removes everything the lab created',
   ]) {
     book.say(`  ${line}`);
@@ -119,7 +129,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description("the main walkthrough (seed 000): two clusters meshed, echo pods, pod-to-pod across nodes and clusters")
+    .description("the main walkthrough (seeds 000 and 003): two clusters meshed, echo pods, pod-to-pod and a global service across clusters, the cross-cluster policy")
     .option('--routing <mode>', 'native or tunnel', 'native')
     .action(async (opts: DemoOptions) => {
       await runDemo(opts);

@@ -28,11 +28,11 @@ export function registerExec(program: Command): void {
     .command('exec')
     .description('run a command in a pod (its network namespace), like kubectl exec')
     .option('-n, --namespace <ns>', 'namespace of the pod', 'default')
-    .argument('<pod>', 'pod name')
+    .argument('<pod>', 'pod name (or pod/NAME, as `weft get pods -o name` prints it)')
     .argument('<command...>', 'command and arguments (after --)')
     .passThroughOptions()
     .action(async (pod: string, command: string[], opts: { namespace: string }, cmd: Command) => {
-      const netns = await podNetns(cmd, opts.namespace, pod);
+      const netns = await podNetns(cmd, opts.namespace, pod.startsWith('pod/') ? pod.slice(4) : pod);
       // With pass-through options commander keeps the "--" separator; it is not part of the command.
       const [bin, ...args] = command[0] === '--' ? command.slice(1) : command;
       if (bin === undefined) throw new WeftError(ErrorCode.InvalidInput, 'no command given: weft exec POD -- CMD [ARGS…]');

@@ -11,13 +11,22 @@ import type { Resource } from '../model/resources.ts';
 import { PodStatus, ServiceState } from '../model/state.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { formatAge, printColumns, printJson } from './output.ts';
+import { renderJsonPath } from './jsonPath.ts';
+
+const JSONPATH = 'jsonpath=';
+export type GetOutput = 'table' | 'wide' | 'json' | 'name' | `jsonpath=${string}`;
+
+export function parseGetOutput(value: string): GetOutput {
+  if (value === 'table' || value === 'wide' || value === 'json' || value === 'name' || value.startsWith(JSONPATH)) return value as GetOutput;
+  throw new WeftError(ErrorCode.InvalidInput, `output format "${value}" is not one of table, wide, json, name, jsonpath=TEMPLATE`);
+}
 
 export interface GetOptions {
   readonly name: string | undefined;
   readonly namespace: string;
   readonly allNamespaces?: boolean | undefined;
   readonly selector?: string | undefined;
-  readonly output: 'table' | 'wide' | 'json';
+  readonly output: GetOutput;
   /** The cluster of the context (services: CLUSTER-IP from its exported state). */
   readonly cluster?: string | undefined;
 }
@@ -82,12 +91,20 @@ export async function printGet(kv: KvBackend, def: AnyKindDef, opts: GetOptions)
   const statuses = def.plural === 'pods' || def.group === 'apps' ? await podStatuses(kv) : new Map<string, PodStatus>();
   const svcStates = def.plural === 'services' ? await serviceStates(kv, opts.cluster) : new Map<string, ServiceState>();
   const id = (r: Resource): string => `${namespaceOf(r) ?? ''}/${r.metadata.name}`;
+  const withStatus = (r: Resource): unknown =>
+    def.plural === 'pods' ? { ...r, status: statuses.get(id(r)) ?? null } : def.plural === 'services' ? { ...r, status: svcStates.get(id(r)) ?? null } : r;
   if (opts.output === 'json') {
-    printJson(
-      items.map((r) =>
-        def.plural === 'pods' ? { ...r, status: statuses.get(id(r)) ?? null } : def.plural === 'services' ? { ...r, status: svcStates.get(id(r)) ?? null } : r,
-      ),
-    );
+    printJson(items.map(withStatus));
+    return;
+  }
+  if (opts.output.startsWith(JSONPATH)) {
+    // Like kubectl: one named object is the document; otherwise a List of the objects.
+    const doc = opts.name !== undefined && items[0] !== undefined ? withStatus(items[0]) : { kind: 'List', items: items.map(withStatus) };
+    process.stdout.write(renderJsonPath(opts.output.slice(JSONPATH.length), doc));
+    return;
+  }
+  if (opts.output === 'name') {
+    for (const r of items) process.stdout.write(`${def.singular}${def.group === '' ? '' : `.${def.group}`}/${r.metadata.name}\n`);
     return;
   }
   if (items.length === 0) {

@@ -43,6 +43,7 @@ interface UpOptions {
   serviceCidr?: string;
   routing?: string;
   nodeCidrMask?: string;
+  policyDefaultLocalCluster?: string;
   wait: boolean;
   waitTimeout: string;
   output: string;
@@ -66,6 +67,7 @@ function registerUp(lab: Command): void {
     .option('--service-cidr <cidr>', 'service CIDR, e.g. 10.101.0.0/16')
     .addOption(new Option('--routing <mode>', 'pod-to-pod across nodes').choices(['native', 'tunnel']).default('tunnel'))
     .option('--node-cidr-mask <bits>', "prefix length of each node's PodCIDR", '24')
+    .option('--policy-default-local-cluster <bool>', 'true (default): a policy peer selector without io.cilium.k8s.policy.cluster matches only this cluster; false: every cluster')
     .option('--no-wait', 'do not wait for the nodes to be ready')
     .option('--wait-timeout <seconds>', 'how long to wait for the nodes to be ready', '60')
     .addOption(outputOption())

@@ -17,6 +17,13 @@ import { registerCniServeCommands } from './cni.ts';
 import { registerStatus } from './status.ts';
 import { registerClusterMesh } from './clustermesh.ts';
 import { registerServices } from './services.ts';
+import { registerPolicy } from './policy.ts';
+import { registerMonitor } from './monitor.ts';
+import { registerIdentity } from './identity.ts';
+import { registerEndpoint } from './endpoint.ts';
+import { endpointEnforcement } from './endpointPolicy.ts';
+import { registerWait } from './wait.ts';
+import { registerConnectivity } from './connectivity.ts';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
@@ -30,9 +37,15 @@ export function buildProgram(): Command {
   registerResources(program);
   registerNode(program);
   registerServices(program);
+  registerPolicy(program);
+  registerIdentity(program);
+  registerEndpoint(program, { enforcement: endpointEnforcement });
   registerStatus(program);
+  registerMonitor(program);
   registerClusterMesh(program);
+  registerConnectivity(program);
   registerExec(program);
+  registerWait(program);
   registerDemo(program);
   registerOperator(program);
   registerAgent(program);

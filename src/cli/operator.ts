@@ -16,6 +16,7 @@ interface OperatorFlags extends EtcdFlagOptions {
   cluster: string;
   stateDir: string;
   remoteTtl?: string;
+  identityGcGrace: string;
 }
 
 export function registerOperator(program: Command): void {
@@ -24,7 +25,8 @@ export function registerOperator(program: Command): void {
     .description('run the cluster operator: node PodCIDRs, Deployments/DaemonSets/StatefulSets → pods, scheduling (normally started by `weft lab up`)')
     .requiredOption('--cluster <name>', 'cluster name (reads weft/cluster-config/<name>)')
     .requiredOption('--state-dir <dir>', "the operator's working directory (created when missing)")
-    .option('--remote-ttl <duration>', "drop a remote cluster's cache after it has been unreachable this long (e.g. 10m; off by default)");
+    .option('--remote-ttl <duration>', "drop a remote cluster's cache after it has been unreachable this long (e.g. 10m; off by default)")
+    .option('--identity-gc-grace <duration>', 'delete an identity no endpoint has used for this long', '30s');
   addEtcdFlags(cmd).action(async (opts: OperatorFlags) => {
     const logger = createLogger({ component: 'operator', cluster: opts.cluster });
     mkdirSync(opts.stateDir, { recursive: true });
@@ -32,7 +34,8 @@ export function registerOperator(program: Command): void {
     const tls = tlsOptions(opts);
     const endpoints = opts.etcd.split(',').map((u) => u.trim()).filter((u) => u !== '');
     const kv = createEtcdKv({ endpoints, ...(tls === undefined ? {} : { tls }) });
-    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs } });
+    const identityGc = { graceMs: parseDuration(opts.identityGcGrace) };
+    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs }, identityGc });
     logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir, remoteTtlMs: remoteTtlMs ?? null });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -12,7 +12,9 @@ import { applyDocuments } from '../model/resourceStore.ts';
 import { deleteDocuments, deleteResources } from '../model/resourceDelete.ts';
 import { resolveKindName } from '../model/kindRegistry.ts';
 import { withKv } from './kv.ts';
-import { printGet } from './get.ts';
+import { parseGetOutput, printGet } from './get.ts';
+import type { GetOutput } from './get.ts';
+import { selectByLabels } from './applySelection.ts';
 
 export function readManifestSource(file: string): string {
   try {
@@ -22,8 +24,13 @@ export function readManifestSource(file: string): string {
   }
 }
 
-function parseFile(file: string) {
-  return parseManifests(readManifestSource(file), file === '-' ? '<stdin>' : file);
+function parseFile(file: string, namespace?: string) {
+  return parseManifests(readManifestSource(file), file === '-' ? '<stdin>' : file, { namespace });
+}
+
+/** The Namespace object `weft create namespace NAME` applies. */
+export function namespaceDocument(name: string) {
+  return parseManifests(`apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${JSON.stringify(name)}\n`, 'create namespace');
 }
 
 export function registerResources(program: Command): void {
@@ -31,11 +38,28 @@ export function registerResources(program: Command): void {
     .command('apply')
     .description('create or update objects from a YAML file (all documents or none)')
     .requiredOption('-f, --filename <file>', 'manifest file, or - for standard input')
-    .action(async (opts: { filename: string }, cmd: Command) => {
-      const docs = parseFile(opts.filename);
-      if (docs.length === 0) throw new WeftError(ErrorCode.InvalidManifest, `${opts.filename}: no objects to apply`);
+    .option('-l, --selector <labels>', 'apply only the objects with these labels k=v[,k=v] (like kubectl create -f FILE -l …)')
+    .option('-n, --namespace <ns>', 'namespace of the objects that name none (an object naming another one is an error)')
+    .action(async (opts: { filename: string; selector?: string; namespace?: string }, cmd: Command) => {
+      const all = parseFile(opts.filename, opts.namespace);
+      if (all.length === 0) throw new WeftError(ErrorCode.InvalidManifest, `${opts.filename}: no objects to apply`);
+      const docs = selectByLabels(all, opts.selector, opts.filename === '-' ? 'standard input' : opts.filename);
       await withKv(cmd, async (kv, ctx) => {
         for (const r of await applyDocuments(kv, docs, { cluster: ctx.cluster })) process.stdout.write(`${r.display} ${r.action}\n`);
+      });
+    });
+
+  program
+    .command('create')
+    .description('create an object from the command line: weft create namespace NAME')
+    .argument('<type>', 'namespace (ns)')
+    .argument('<name>', 'name of the object')
+    .action(async (type: string, name: string, _opts: unknown, cmd: Command) => {
+      if (resolveKindName(type).kind !== 'Namespace') throw new WeftError(ErrorCode.InvalidInput, `weft create ${type}: only "namespace" can be created this way; use weft apply -f FILE`);
+      await withKv(cmd, async (kv, ctx) => {
+        const [r] = await applyDocuments(kv, namespaceDocument(name), { cluster: ctx.cluster });
+        if (r?.action !== 'created') throw new WeftError(ErrorCode.AlreadyExists, `namespaces "${name}" already exists`);
+        process.stdout.write(`${r.display} created\n`);
       });
     });
 
@@ -76,8 +100,10 @@ export function registerResources(program: Command): void {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('-A, --all-namespaces', 'every namespace')
     .option('-l, --selector <labels>', 'label selector k=v[,k=v]')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'wide', 'json']).default('table'))
-    .action(async (type: string, name: string | undefined, opts: { namespace: string; allNamespaces?: boolean; selector?: string; output: 'table' | 'wide' | 'json' }, cmd: Command) => {
+    .addOption(
+      new Option('-o, --output <format>', 'table, wide, json, name (TYPE/NAME per line) or jsonpath=TEMPLATE (like kubectl)').argParser(parseGetOutput).default('table'),
+    )
+    .action(async (type: string, name: string | undefined, opts: { namespace: string; allNamespaces?: boolean; selector?: string; output: GetOutput }, cmd: Command) => {
       await withKv(cmd, (kv, ctx) => printGet(kv, resolveKindName(type), { ...opts, name, cluster: ctx.cluster }));
     });
 }

@@ -14,6 +14,7 @@ import type { Frontend, FrontendBackend } from '../services/frontends.ts';
 import { outputOption } from './config.ts';
 import { withKv } from './kv.ts';
 import { printColumns, printJson } from './output.ts';
+import { registerServiceEndpoints } from './serviceEndpoints.ts';
 
 /** Valid ServiceState values under `prefix`; an invalid one is reported through `warn` and skipped. */
 export async function readServiceStates(kv: KvBackend, prefix: string, warn: (msg: string) => void): Promise<ServiceState[]> {
@@ -80,4 +81,5 @@ export function registerServices(program: Command): void {
         printColumns(['ID', 'Frontend', 'Service Type', 'Service', 'Backend'], serviceListRows(frontends, local));
       });
     });
+  registerServiceEndpoints(service);
 }

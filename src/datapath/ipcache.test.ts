@@ -27,3 +27,11 @@ test('first sync reads the kernel; later syncs send only the difference', async 
   assert.deepEqual(r2, { added: 0, removed: 0, fullResync: false });
   assert.equal(calls.length, before, 'nothing ran');
 });
+
+test('node IPs get reserved identities (self → host 1, others → remote-node 6); identity 0 is left out', () => {
+  const got = compileIpcache(
+    [{ ip: '10.1.0.2', identity: 65537 }, { ip: '10.1.0.3', identity: 0 }, { ip: '172.18.0.3', identity: 65538 }],
+    { selfIp: '172.18.0.2', nodeIps: ['172.18.0.3', '172.18.0.4'] },
+  );
+  assert.deepEqual([...got], [['10.1.0.2', '0x10001'], ['172.18.0.3', '0x6'], ['172.18.0.4', '0x6'], ['172.18.0.2', '0x1']]);
+});

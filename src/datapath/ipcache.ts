@@ -6,20 +6,35 @@
  */
 import { z } from 'zod';
 import { applyDiff, diffElements, elementCommands } from './nftElements.ts';
-import { compileNftTable, NFT_FAMILY, NFT_TABLE } from './nftTable.ts';
+import { compileNftTable, IPCACHE, NFT_FAMILY, NFT_TABLE } from './nftTable.ts';
 import type { NetTools } from './netTools.ts';
+import { RESERVED_IDENTITY } from '../policy/types.ts';
 
-export const IPCACHE_MAP = 'ipcache';
+export const IPCACHE_MAP = IPCACHE;
 const TABLE = `${NFT_FAMILY} ${NFT_TABLE}`;
 
 export function identityValue(identity: number): string {
   return `0x${identity.toString(16)}`;
 }
 
-/** Desired ipcache: IP → identity (as the nft value text). Later entries win on a duplicate IP. */
-export function compileIpcache(endpoints: Iterable<{ readonly ip: string; readonly identity: number }>): Map<string, string> {
+/** The node IPs the ipcache gives reserved identities: this node → host (1), every other node of every cluster → remote-node (6). */
+export interface IpcacheNodes {
+  readonly selfIp: string;
+  readonly nodeIps: Iterable<string>;
+}
+
+/**
+ * Desired ipcache: IP → identity (as the nft value text). Endpoints whose identity is still 0 are
+ * left out (world to everyone). Later endpoints win on a duplicate IP; node IPs win over endpoints
+ * (a host-network pod shares its node's IP), this node over the others.
+ */
+export function compileIpcache(endpoints: Iterable<{ readonly ip: string; readonly identity: number }>, nodes?: IpcacheNodes): Map<string, string> {
   const out = new Map<string, string>();
-  for (const e of endpoints) if (e.ip !== '') out.set(e.ip, identityValue(e.identity));
+  for (const e of endpoints) if (e.ip !== '' && e.identity > 0) out.set(e.ip, identityValue(e.identity));
+  if (nodes !== undefined) {
+    for (const ip of nodes.nodeIps) if (ip !== '') out.set(ip, identityValue(RESERVED_IDENTITY.remoteNode));
+    if (nodes.selfIp !== '') out.set(nodes.selfIp, identityValue(RESERVED_IDENTITY.host));
+  }
   return out;
 }
 
@@ -53,7 +68,7 @@ export class NftIpcache {
     const fullResync = this.#dirty;
     try {
       if (this.#dirty) {
-        await this.#tools.run('nft', ['-f', '-'], `${compileNftTable()}add map ${TABLE} ${IPCACHE_MAP} { type ipv4_addr : mark; }\n`);
+        await this.#tools.run('nft', ['-f', '-'], compileNftTable());
         this.#shadow = parseIpcacheElements(await this.#tools.run('nft', ['-j', 'list', 'map', NFT_FAMILY, NFT_TABLE, IPCACHE_MAP]));
         this.#dirty = false;
       }

@@ -50,6 +50,9 @@ export const keys = {
   nodeCidrAllocation: (cidr: string) => `weft/alloc/podcidr/${cidr.replace('/', '_')}`,
   clusterIpAllocationsPrefix: () => 'weft/alloc/clusterip/',
   clusterIpAllocation: (ip: string) => `weft/alloc/clusterip/${ip}`,
+  /** Reverse index of the agents' identity allocation: sha256 of the canonical label set → id (never exported). */
+  identityIndexPrefix: (cluster: string) => `weft/alloc/identities/${cluster}/`,
+  identityIndex: (cluster: string, labelsHash: string) => `weft/alloc/identities/${cluster}/${labelsHash}`,
 
   meshRemotesPrefix: () => 'weft/mesh/remotes/',
   meshRemote: (remote: string) => `weft/mesh/remotes/${remote}`,

@@ -79,3 +79,8 @@ void test('plans hosts, processes and the cluster config', () => {
     capabilities: [],
   });
 });
+
+void test('policyDefaultLocalCluster flows into the ClusterConfig only when given', () => {
+  assert.equal('policyDefaultLocalCluster' in planCluster({ ...spec }, planUnderlay('172.30.0.0/16'), env).clusterConfig, false);
+  assert.equal(planCluster({ ...spec, policyDefaultLocalCluster: false }, planUnderlay('172.30.0.0/16'), env).clusterConfig.policyDefaultLocalCluster, false);
+});

@@ -29,6 +29,8 @@ export interface LabClusterSpec {
   serviceCIDR: string;
   routing: RoutingMode;
   nodeCidrMaskSize: number;
+  /** ClusterConfig.policyDefaultLocalCluster; undefined = not written (true). */
+  policyDefaultLocalCluster?: boolean | undefined;
 }
 
 export interface UnderlayPlan {
@@ -211,6 +213,7 @@ export function planCluster(spec: LabClusterSpec, underlay: UnderlayPlan, env: P
       routingMode: spec.routing,
       nodeCidrMaskSize: spec.nodeCidrMaskSize,
       capabilities: [],
+      ...(spec.policyDefaultLocalCluster === undefined ? {} : { policyDefaultLocalCluster: spec.policyDefaultLocalCluster }),
     },
   };
 }

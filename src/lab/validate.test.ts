@@ -78,3 +78,10 @@ void test('underlay against the root netns: default routes ignored, overlaps ref
     'WEFT_LAB_UNDERLAY',
   );
 });
+
+void test('--policy-default-local-cluster: true / false / absent', () => {
+  assert.equal(parseClusterSpec({ ...good, policyDefaultLocalCluster: 'false' }).policyDefaultLocalCluster, false);
+  assert.equal(parseClusterSpec({ ...good, policyDefaultLocalCluster: 'true' }).policyDefaultLocalCluster, true);
+  assert.equal('policyDefaultLocalCluster' in parseClusterSpec(good), false);
+  fails(() => parseClusterSpec({ ...good, policyDefaultLocalCluster: 'yes' }), 'InvalidInput', '--policy-default-local-cluster "yes"');
+});

@@ -16,6 +16,7 @@ export interface LabUpFlags {
   serviceCidr?: string | undefined;
   routing?: string | undefined;
   nodeCidrMask?: string | undefined;
+  policyDefaultLocalCluster?: string | undefined;
 }
 
 /** The CIDR-holding part of an existing lab cluster. */
@@ -57,6 +58,13 @@ function required(flag: string, value: string | undefined): string {
   return value;
 }
 
+function parseBooleanFlag(flag: string, text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new WeftError(ErrorCode.InvalidInput, `--${flag} "${text}" is invalid: use true or false`);
+}
+
 /** Flags → spec, or a WeftError naming the first wrong flag and its value. */
 export function parseClusterSpec(flags: LabUpFlags): LabClusterSpec {
   const name = validateClusterName(required('name', flags.name));
@@ -92,7 +100,8 @@ export function parseClusterSpec(flags: LabUpFlags): LabClusterSpec {
       `pod CIDR ${podCIDRs.join(',')} holds only ${blocks} /${nodeCidrMaskSize} node blocks for ${nodes} nodes`,
     );
   }
-  return { name, id, nodes, podCIDRs, serviceCIDR, routing: routing.data, nodeCidrMaskSize };
+  const policyDefaultLocalCluster = parseBooleanFlag('policy-default-local-cluster', flags.policyDefaultLocalCluster);
+  return { name, id, nodes, podCIDRs, serviceCIDR, routing: routing.data, nodeCidrMaskSize, ...(policyDefaultLocalCluster === undefined ? {} : { policyDefaultLocalCluster }) };
 }
 
 function cidrsOf(c: { podCIDRs: readonly string[]; serviceCIDR: string }): { kind: string; cidr: string }[] {

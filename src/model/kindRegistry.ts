@@ -14,12 +14,14 @@ import { daemonSetKind } from './kinds/daemonSet.ts';
 import { statefulSetKind } from './kinds/statefulSet.ts';
 import { serviceKind } from './kinds/service.ts';
 import { configMapKind } from './kinds/configMap.ts';
+import { ciliumNetworkPolicyKind } from './kinds/ciliumNetworkPolicy.ts';
+import { networkPolicyKind } from './kinds/networkPolicy.ts';
 import { DEFAULT_NAMESPACE } from './meta.ts';
 import type { ObjectMeta } from './meta.ts';
 
 export type AnyKindDef = KindDef<Resource>;
 
-export const KINDS: readonly AnyKindDef[] = [namespaceKind, podKind, deploymentKind, daemonSetKind, statefulSetKind, serviceKind, configMapKind];
+export const KINDS: readonly AnyKindDef[] = [namespaceKind, podKind, deploymentKind, daemonSetKind, statefulSetKind, serviceKind, configMapKind, ciliumNetworkPolicyKind, networkPolicyKind];
 
 /** "v1 Namespace, v1 Pod, apps/v1 Deployment, …" for error messages. */
 export function supportedKinds(): string {

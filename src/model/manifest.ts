@@ -81,13 +81,33 @@ function throwProblems(problems: readonly ManifestProblem[], source: string | un
   throw new WeftError(first.code, message, { details: { problems } });
 }
 
+export interface ParseOptions {
+  /**
+   * The namespace of namespaced objects that name none (`kubectl apply -n`);
+   * an object naming another namespace is a problem, as in kubectl.
+   */
+  readonly namespace?: string | undefined;
+}
+
+/** `raw` with `namespace` filled in when its kind is namespaced and it names none, or a problem message. */
+function withNamespace(raw: unknown, document: number, namespace: string | undefined): { raw: unknown } | { problem: string } {
+  if (namespace === undefined || !isRecord(raw) || typeof raw['apiVersion'] !== 'string' || typeof raw['kind'] !== 'string') return { raw };
+  if (findKind(raw['apiVersion'], raw['kind'])?.namespaced !== true) return { raw };
+  const meta = isRecord(raw['metadata']) ? raw['metadata'] : {};
+  const own = meta['namespace'];
+  if (own === undefined || own === null || own === '') return { raw: { ...raw, metadata: { ...meta, namespace } } };
+  if (own === namespace) return { raw };
+  const name = typeof meta['name'] === 'string' ? ` "${meta['name']}"` : '';
+  return { problem: `document ${document} (${raw['kind']}${name}): the namespace from the provided object "${typeof own === 'string' ? own : JSON.stringify(own)}" does not match the namespace "${namespace}" given with -n` };
+}
+
 /**
  * Parse and validate a multi-document YAML (or JSON) text. Empty documents
  * are skipped; documents are numbered from 1 in file order, empty ones
  * included. Throws WeftError(InvalidManifest | UnknownKind) listing every
  * problem when any document is bad. `source` (a file name) prefixes messages.
  */
-export function parseManifests(text: string, source?: string): Resource[] {
+export function parseManifests(text: string, source?: string, opts: ParseOptions = {}): Resource[] {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines });
   if (!Array.isArray(docs)) return []; // an empty stream
@@ -103,9 +123,14 @@ export function parseManifests(text: string, source?: string): Resource[] {
       problems.push({ document, code: ErrorCode.InvalidManifest, message: `document ${document}${line === undefined ? '' : `, line ${line}`}: invalid YAML: ${what}` });
       return;
     }
-    const raw: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (raw === null || raw === undefined) return; // an empty document
-    const result = validateObject(raw, document, (path) => lineOf(doc, lines, path));
+    const parsed: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (parsed === null || parsed === undefined) return; // an empty document
+    const placed = withNamespace(parsed, document, opts.namespace);
+    if ('problem' in placed) {
+      problems.push({ document, code: ErrorCode.InvalidManifest, message: placed.problem });
+      return;
+    }
+    const result = validateObject(placed.raw, document, (path) => lineOf(doc, lines, path));
     if ('problems' in result) {
       problems.push(...result.problems);
       return;

@@ -16,6 +16,12 @@ export const ClusterConfig = z.object({
   /** Prefix length of each node's PodCIDR carved from podCIDRs. */
   nodeCidrMaskSize: z.number().int().min(8).max(30),
   capabilities: z.array(z.string()),
+  /**
+   * Network policy: a peer selector without io.cilium.k8s.policy.cluster
+   * matches only the local cluster (absent = true, as Cilium >= 1.18's
+   * policy-default-local-cluster); false: every cluster of the mesh.
+   */
+  policyDefaultLocalCluster: z.boolean().optional(),
 });
 export type ClusterConfig = z.infer<typeof ClusterConfig>;
 
@@ -46,6 +52,14 @@ export const EndpointState = z.object({
   ready: z.boolean(),
 });
 export type EndpointState = z.infer<typeof EndpointState>;
+
+/** Value of keys.identity(cluster, id): the security labels of an identity (exported to the mesh). */
+export const IdentityState = z.object({ labels: z.record(z.string(), z.string()) });
+export type IdentityState = z.infer<typeof IdentityState>;
+
+/** Value of keys.identityIndex(cluster, hash): the identity allocated to that label set (never exported). */
+export const IdentityIndexEntry = z.object({ id: z.number().int() });
+export type IdentityIndexEntry = z.infer<typeof IdentityIndexEntry>;
 
 export const PodPhase = z.enum(['Pending', 'ContainerCreating', 'Running', 'Failed', 'Terminating']);
 export type PodPhase = z.infer<typeof PodPhase>;

@@ -20,6 +20,7 @@ import { ClusterConfig, NodeCidrAllocation, NodeState } from '../model/state.ts'
 import type { Logger } from '../util/log.ts';
 import { applyOperatorAction, describeAction } from './applyAction.ts';
 import { DebouncedRunner } from './debouncedRunner.ts';
+import { startIdentityGc } from './identityGc.ts';
 import { planOperator } from './plan.ts';
 import type { OperatorAction } from './plan.ts';
 import { randomSuffix } from './podTemplate.ts';
@@ -39,6 +40,8 @@ export interface OperatorOptions {
   readonly now?: () => Date;
   /** Run the mesh reflector (mirrors connected remote clusters into weft/cache/). */
   readonly reflector?: Omit<ReflectorOptions, 'local' | 'cluster' | 'logger'>;
+  /** Identity garbage collection: grace period (default 30 s) and pass interval (default grace / 3). */
+  readonly identityGc?: { readonly graceMs?: number; readonly intervalMs?: number };
 }
 
 export interface RunningOperator {
@@ -150,6 +153,7 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
   const synced = Promise.all([...stores.map((s) => s.store.synced), services.synced]).then(() => log.info('operator synced', { cluster }));
   const marker = writeSyncedMarker(kv, cluster, log, opts.now);
   void synced.then(() => marker.start());
+  const identityGc = startIdentityGc({ kv, cluster, logger: log.child({ component: 'identity-gc' }), ...opts.identityGc });
   const reflector: Reflector | undefined =
     opts.reflector === undefined ? undefined : startReflector({ ...opts.reflector, local: kv, cluster, logger: log });
 
@@ -166,6 +170,7 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
     },
     stop: async () => {
       marker.stop();
+      await identityGc.stop();
       await reflector?.stop();
       await services.stop();
       clearInterval(resync);

@@ -6,6 +6,7 @@ import http from 'node:http';
 import dgram from 'node:dgram';
 import type { PodIdentity } from './echoResponse.ts';
 import { echoHeaders, echoHttpBody, echoUdpReply } from './echoResponse.ts';
+import { closeHttpServer } from './httpServers.ts';
 
 export interface EchoPort {
   readonly port: number;
@@ -64,13 +65,7 @@ export async function startEcho(id: PodIdentity, ports: readonly EchoPort[], hos
       closers.push(() => new Promise((r) => s.close(() => r())));
     } else {
       const s = await startHttp(id, p.port, host);
-      closers.push(
-        () =>
-          new Promise((r) => {
-            s.closeAllConnections();
-            s.close(() => r());
-          }),
-      );
+      closers.push(() => closeHttpServer(s));
     }
   }
   return { close: async () => void (await Promise.all(closers.map((c) => c()))) };

@@ -5,9 +5,21 @@
  *   `docker.io/library/nginx@sha256:…`): a static file server on port 80
  *   serving /usr/share/nginx/html, like nginx's default site;
  * - cilium's json-mock (`quay.io/cilium/json-mock:v1.3.3@sha256:…`): an HTTP
- *   server on port 80 — Weft's echo server.
+ *   server on port 80 — Weft's echo server;
+ * - Istio's helloworld sample (`docker.io/istio/examples-helloworld-v1`,
+ *   `-v2`): `GET /hello` on port 5000 answers `Hello version: v1, instance:
+ *   <pod>` (helloworldServer.ts);
+ * - redis (`redis`, `redis:6.0.5-alpine`, …): a RESP server on 6379 that
+ *   answers PING with PONG and keeps GET/SET in memory (redisServer.ts) —
+ *   what seed 003 probes protected-db with.
  */
-export type ImageStandIn = 'nginx' | 'json-mock';
+export type ImageStandIn = 'nginx' | 'json-mock' | 'helloworld' | 'redis';
+
+/** The port the redis stand-in listens on when the container declares none (redis's). */
+export const REDIS_DEFAULT_PORT = 6379;
+
+/** The port the helloworld stand-in listens on when the container declares none (the sample's). */
+export const HELLOWORLD_DEFAULT_PORT = 5000;
 
 /** The port both stand-ins listen on when the container declares none. */
 export const STAND_IN_DEFAULT_PORT = 80;
@@ -41,5 +53,7 @@ export function imageStandIn(image: string | undefined): ImageStandIn | undefine
   const repo = imageRepository(image);
   if (repo === 'nginx') return 'nginx';
   if (repo === 'json-mock' || repo.endsWith('/json-mock')) return 'json-mock';
+  if (/^(istio\/)?examples-helloworld-v\d+$/.test(repo)) return 'helloworld';
+  if (repo === 'redis' || repo === 'bitnami/redis') return 'redis';
   return undefined;
 }

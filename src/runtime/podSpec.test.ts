@@ -36,6 +36,24 @@ void test('json-mock runs the echo server on 80 (or its declared ports)', () => 
   assert.deepEqual(b?.argv.slice(-1), ['9000/TCP']);
 });
 
+void test("Istio's helloworld images answer /hello on 5000 (or the declared port) with their version", () => {
+  const [v1] = podProcesses(pod([{ name: 'helloworld', image: 'docker.io/istio/examples-helloworld-v1', ports: [{ containerPort: 5000 }] }]), where);
+  assert.ok(v1);
+  assert.equal(script(v1.argv), 'helloworldMain.ts');
+  assert.deepEqual(v1.argv.slice(3), ['--version', 'v1', '--instance', 'p', '--port', '5000']);
+  const [v2] = podProcesses(pod([{ name: 'helloworld', image: 'istio/examples-helloworld-v2', env: [{ name: 'SERVICE_VERSION', value: 'v2-canary' }] }]), where);
+  assert.deepEqual(v2?.argv.slice(3), ['--version', 'v2-canary', '--instance', 'p', '--port', '5000']);
+});
+
+void test('the redis image answers RESP on 6379 (or its declared TCP port)', () => {
+  const [db] = podProcesses(pod([{ name: 'protected-db', image: 'redis:6.0.5-alpine' }]), where);
+  assert.ok(db);
+  assert.equal(script(db.argv), 'redisMain.ts');
+  assert.deepEqual(db.argv.slice(3), ['p', '--port', '6379']);
+  const [other] = podProcesses(pod([{ name: 'r', image: 'redis', ports: [{ containerPort: 7000 }] }]), where);
+  assert.deepEqual(other?.argv.slice(3), ['p', '--port', '7000']);
+});
+
 void test('everything else keeps its behaviour: command, echo on declared ports, idle', () => {
   const [cmd, echo, idle, nginxCmd] = podProcesses(
     pod([

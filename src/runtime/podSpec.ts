@@ -4,7 +4,9 @@
  * - the command (+ args) the manifest gives, or
  * - an image stand-in (imageStandIns.ts): nginx → the built-in static file
  *   server serving what is mounted at /usr/share/nginx/html, on the declared
- *   TCP ports or 80; json-mock → the echo server on the declared ports or 80, or
+ *   TCP ports or 80; json-mock → the echo server on the declared ports or 80;
+ *   Istio's helloworld → `GET /hello` answered with the version on 5000;
+ *   redis → a RESP server answering PING on 6379, or
  * - Weft's built-in echo server on the container's declared ports, or
  * - an idle process that keeps the pod alive.
  * A container with volume mounts gets WEFT_VOLUME_MOUNTS (volumeMounts.ts).
@@ -13,7 +15,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../util/paths.ts';
 import type { ImageStandIn } from './imageStandIns.ts';
-import { imageStandIn, NGINX_HTML_ROOT, STAND_IN_DEFAULT_PORT } from './imageStandIns.ts';
+import { HELLOWORLD_DEFAULT_PORT, imageRepository, imageStandIn, NGINX_HTML_ROOT, REDIS_DEFAULT_PORT, STAND_IN_DEFAULT_PORT } from './imageStandIns.ts';
+import { helloworldVersion } from './helloworldServer.ts';
 import type { RuntimeVolumeMount } from './volumeMounts.ts';
 import { containerMounts, resolveMountedPath, VOLUME_MOUNTS_ENV } from './volumeMounts.ts';
 
@@ -63,6 +66,8 @@ export interface PodPlacement {
 
 const ECHO_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'echoMain.ts');
 const STATIC_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'staticMain.ts');
+const HELLOWORLD_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'helloworldMain.ts');
+const REDIS_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'redisMain.ts');
 
 function declaredPorts(c: RuntimeContainer): string[] {
   return (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol === 'UDP' ? 'UDP' : 'TCP'}`);
@@ -83,6 +88,16 @@ function standInArgv(standIn: ImageStandIn, c: RuntimeContainer, pod: RuntimePod
     }
     case 'json-mock':
       return echoArgv(pod, where, declared.length > 0 ? declared : [`${STAND_IN_DEFAULT_PORT}/TCP`]);
+    case 'helloworld': {
+      const tcp = (c.ports ?? []).filter((p) => p.protocol !== 'UDP').map((p) => String(p.containerPort));
+      const version = helloworldVersion(imageRepository(c.image ?? ''), c.env?.find((e) => e.name === 'SERVICE_VERSION')?.value);
+      const ports = tcp.length > 0 ? tcp : [String(HELLOWORLD_DEFAULT_PORT)];
+      return [where.nodeBin, '--no-warnings=ExperimentalWarning', HELLOWORLD_MAIN, '--version', version, '--instance', pod.name, ...ports.flatMap((p) => ['--port', p])];
+    }
+    case 'redis': {
+      const port = (c.ports ?? []).find((p) => p.protocol !== 'UDP')?.containerPort ?? REDIS_DEFAULT_PORT;
+      return [where.nodeBin, '--no-warnings=ExperimentalWarning', REDIS_MAIN, pod.name, '--port', String(port)];
+    }
   }
 }
 

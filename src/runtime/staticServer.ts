@@ -7,6 +7,7 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
+import { closeHttpServers } from './httpServers.ts';
 import path from 'node:path';
 
 export interface StaticServerOptions {
@@ -152,17 +153,7 @@ export async function startStaticServer(opts: StaticServerOptions): Promise<Runn
   const root = opts.root === undefined ? undefined : path.resolve(opts.root);
   const servers: http.Server[] = [];
   const ports: number[] = [];
-  const close = async (): Promise<void> => {
-    await Promise.all(
-      servers.map(
-        (s) =>
-          new Promise<void>((r) => {
-            s.closeAllConnections();
-            s.close(() => r());
-          }),
-      ),
-    );
-  };
+  const close = (): Promise<void> => closeHttpServers(servers);
   try {
     for (const port of opts.ports) {
       const server = http.createServer((req, res) => handle(root, req, res));

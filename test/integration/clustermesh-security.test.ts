@@ -73,7 +73,7 @@ after(async () => {
 
 void test('clustermesh enable: mTLS + RBAC on a lab cluster', { skip: !isRoot && 'needs root', timeout: 600_000 }, async () => {
   await weftOk(['lab', 'up', '--name', NAME, '--id', String(ID), '--nodes', '1', '--pod-cidr', '10.230.0.0/16', '--service-cidr', '10.231.0.0/16', '--routing', 'native'], env);
-  await weftOk(['--context', NAME, 'apply', '-f', path.join(import.meta.dirname, '..', '..', 'examples', 'echo-daemonset.yaml')], env);
+  await weftOk(['--context', NAME, 'apply', '-f', path.join(import.meta.dirname, '..', '..', 'examples', 'seed-000', 'echo.yaml')], env);
   const [podBefore] = await runningPods(NAME, env, 'run=echo-1', 1);
   assert.ok(podBefore?.status !== null && podBefore !== undefined);
 

@@ -39,8 +39,8 @@ void describe('nft table inet weft', () => {
     await applyNftTable(compileNftTable(), tools);
     await applyNftTable(compileNftTable(), tools);
     const table = await listNftTable('weft', tools);
-    assert.deepEqual(table?.chains, ['forward', ...SVC_STATIC_CHAINS]);
-    assert.equal(table?.rules['forward'], 1);
+    assert.deepEqual(table?.chains, ['pol-in', 'pol-out', 'forward', ...SVC_STATIC_CHAINS]);
+    assert.equal(table?.rules['forward'], 6);
   });
 
   void it('counts forwarded pod traffic, and the counter survives a re-apply', async () => {

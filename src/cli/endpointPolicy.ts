@@ -1,0 +1,59 @@
+/**
+ * The POLICY (ingress/egress) ENFORCEMENT columns of `weft endpoint list`:
+ * the cluster's stored policies compiled (src/policy/compile.ts, the same
+ * compiler the agents run) over the cluster's endpoints and every known
+ * identity. Remote endpoints are enforced by their own cluster: unknown here.
+ */
+import type { KvBackend } from '../kvstore/backend.ts';
+import { getJson } from '../kvstore/json.ts';
+import { keys } from '../kvstore/keys.ts';
+import { ClusterConfig } from '../model/state.ts';
+import { POLICY_KINDS, localPolicyEndpoints } from '../agent/policyInputs.ts';
+import { compilePolicies } from '../policy/compile.ts';
+import { parseStoredPolicy } from '../policy/normalize.ts';
+import type { NormalizedPolicy } from '../policy/normalize.ts';
+import type { Context } from './contexts.ts';
+import type { EndpointEnforcement } from './endpoint.ts';
+import { readEndpoints } from './endpoint.ts';
+import { loadIdentities } from './identity.ts';
+
+/** Every stored policy of the cluster, normalized; invalid values are reported through `warn` and skipped. */
+export async function loadPolicies(kv: KvBackend, warn: (msg: string) => void): Promise<NormalizedPolicy[]> {
+  const out: NormalizedPolicy[] = [];
+  for (const plural of POLICY_KINDS) {
+    for (const e of (await kv.list(keys.resourcesPrefix(plural))).entries) {
+      try {
+        out.push(...parseStoredPolicy(plural, e.key, e.value));
+      } catch {
+        warn(`skipping invalid policy at ${e.key}`);
+      }
+    }
+  }
+  return out;
+}
+
+export async function endpointEnforcement(kv: KvBackend, ctx: Context): Promise<EndpointEnforcement> {
+  const warn = (msg: string): void => void process.stderr.write(`warning: ${msg}\n`);
+  const [config, policies, identities, rows] = await Promise.all([
+    getJson(kv, keys.clusterConfig(ctx.cluster), ClusterConfig),
+    loadPolicies(kv, warn),
+    loadIdentities(kv, ctx.cluster, warn),
+    readEndpoints(kv, keys.endpointsPrefix(ctx.cluster), ctx.cluster, () => undefined),
+  ]);
+  const endpoints = rows.flatMap((r) =>
+    localPolicyEndpoints([[keys.endpoint(ctx.cluster, r.namespace, r.pod), r.endpoint]], ctx.cluster, r.endpoint.node),
+  );
+  const verdicts = compilePolicies({
+    cluster: ctx.cluster,
+    defaultLocalCluster: config?.policyDefaultLocalCluster ?? true,
+    policies,
+    endpoints,
+    identities,
+  });
+  const byPod = new Map(verdicts.map((v) => [`${v.namespace}/${v.pod}`, v]));
+  return (r) => {
+    if (r.cluster !== ctx.cluster) return undefined;
+    const v = byPod.get(`${r.namespace}/${r.pod}`);
+    return v === undefined ? undefined : { ingress: v.ingress.enforced, egress: v.egress.enforced };
+  };
+}

@@ -1,0 +1,281 @@
+/**
+ * The seed walkthroughs in docs/ run end to end, as a user would type them
+ * (test/support/walkthrough.ts), each with a WEFT_HOME of its own; the checks
+ * are on outcomes — which cluster or pod answered, what was refused, which
+ * routes and endpoints exist — never on the captured text.
+ *
+ * These pages also carry what used to be separate e2e tests: seed 000's
+ * global echo-1 answered from both clusters and the remote ClusterIP not
+ * answering (services-e2e), seed 002's rebel-base in two clusters
+ * (services-e2e), and the two-cluster tunnel mesh: a second CA refused with
+ * nothing changed, pod-to-pod over VXLAN (mesh-e2e). Seed 003's page is
+ * the cross-cluster policy end to end: employees of both clusters answered,
+ * the stranger dropped and shown by `weft monitor --type drop`.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/util/paths.ts';
+import { netnsWithPrefix } from '../support/fixtures.ts';
+import { describeFailure, runWalkthrough } from '../support/walkthrough.ts';
+import type { WalkthroughRun } from '../support/walkthrough.ts';
+import { parseWalkthrough, withOutputs } from '../support/walkthroughPage.ts';
+import { weft } from '../support/weft.ts';
+
+const PAGES = ['docs/seed-000.md', 'docs/seed-002.md', 'docs/seed-003.md', 'docs/seed-004.md'];
+
+/** Cluster ids and names other labs use: weft demo (c1/c2, 1/2) and the other e2e tests. */
+const TAKEN_IDS = new Set([1, 2, 201, 202, 221, 222, 223, 230, 231, 232, 233, 240, 241, 242, 245, 251, 252]);
+const TAKEN_NAMES = new Set(['c1', 'c2']);
+
+interface PageLab {
+  readonly name: string;
+  readonly id: number;
+}
+
+function labsOf(page: string): PageLab[] {
+  const text = readFileSync(path.join(PROJECT_ROOT, page), 'utf8');
+  return [...text.matchAll(/^weft lab up --name (\S+) --id (\d+)/gm)].map((m) => ({ name: m[1] ?? '', id: Number(m[2]) }));
+}
+
+/** The first column of a `weft get pods` table's rows whose name starts with prefix. */
+function podNames(table: string, prefix: string): string[] {
+  return table
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0] ?? '')
+    .filter((n) => n.startsWith(prefix));
+}
+
+/** Run a page in a home of its own; whatever happens, its labs are taken down and the home removed afterwards. */
+type Check = (output: string, earlier: ReadonlyMap<string, string>) => boolean;
+
+function walk(page: string, until: Record<string, Check> = {}): () => Promise<WalkthroughRun> {
+  let home: string | undefined;
+  let run: Promise<WalkthroughRun> | undefined;
+  after(async () => {
+    if (home === undefined) return;
+    for (const lab of labsOf(page)) await weft(['lab', 'down', '--name', lab.name], { ...process.env, WEFT_HOME: home });
+    rmSync(home, { recursive: true, force: true });
+    for (const lab of labsOf(page)) assert.deepEqual(await netnsWithPrefix(`wf-${lab.name}_`), [], `${page} left ${lab.name}'s namespaces behind`);
+  });
+  return () => {
+    home ??= mkdtempSync(path.join(tmpdir(), 'weft-it-walk-'));
+    run ??= runWalkthrough(page, { home, until });
+    return run;
+  };
+}
+
+test('the page format: steps, flags, output blocks replaced or inserted', () => {
+  const page = ['# t', '```sh step=a', 'echo a', '```', '', '```output', 'old', '```', '```yaml', 'x: 1', '```', '```sh step=b fails', 'false', '```', '```sh', 'not a step', '```', '```sh step=c teardown', 'echo c', '```', ''].join('\n');
+  const steps = parseWalkthrough(page);
+  assert.deepEqual(steps.map((s) => [s.id, s.script, s.fails, s.teardown, s.output !== undefined]), [
+    ['a', 'echo a', false, false, true],
+    ['b', 'false', true, false, false],
+    ['c', 'echo c', false, true, false],
+  ]);
+  const next = withOutputs(page, new Map([['a', 'new\n'], ['b', 'has ``` inside'], ['c', '']]));
+  assert.deepEqual(parseWalkthrough(next).map((s) => s.output !== undefined), [true, true, true]);
+  assert.match(next, /```output\nnew\n```/);
+  assert.match(next, /````output\nhas ``` inside\n````/);
+  assert.match(next, /```output\n\(no output\)\n```/);
+  assert.doesNotMatch(next, /old/);
+  assert.equal(withOutputs(next, new Map([['a', 'new'], ['b', 'has ``` inside'], ['c', '']])), next, 'capturing the same outputs again changes nothing');
+  assert.throws(() => parseWalkthrough('```sh step=a\n```\n```sh step=a\n```\n'), /step id "a" is used twice/);
+});
+
+test('every page: its own cluster names and ids, an output block per step, teardown last', () => {
+  const ids = new Set<number>();
+  for (const page of PAGES) {
+    const labs = labsOf(page);
+    assert.ok(labs.length >= 2, `${page}: two lab clusters`);
+    for (const lab of labs) {
+      assert.ok(!TAKEN_IDS.has(lab.id) && !ids.has(lab.id), `${page}: cluster id ${lab.id} is used elsewhere`);
+      assert.ok(!TAKEN_NAMES.has(lab.name), `${page}: cluster name ${lab.name} is the demo's`);
+      ids.add(lab.id);
+    }
+    const steps = parseWalkthrough(readFileSync(path.join(PROJECT_ROOT, page), 'utf8'));
+    assert.ok(steps.every((s) => s.output !== undefined), `${page}: every step has its captured output block (npm run docs:capture -- ${page})`);
+    const last = steps.at(-1);
+    assert.ok(last?.teardown === true && labs.every((l) => last.script.includes(`weft lab down --name ${l.name}`)), `${page}: ends with the teardown of its clusters`);
+  }
+});
+
+describe('docs/seed-000.md: two clusters, global echo-1 (tunnel routing)', () => {
+  const served = (out: string): string[] => [...out.matchAll(/Request served by (\S+)/g)].map((m) => m[1] ?? '');
+  const bothClusters: Check = (out, earlier) =>
+    ['get-c1', 'get-c2'].every((id) => served(out).some((p) => podNames(earlier.get(id) ?? '', 'echo-1-').includes(p)));
+  const page = walk('docs/seed-000.md', { 'global-service': bothClusters });
+
+  test('every step ran as the page says', async () => {
+    const run = await page();
+    assert.equal(run.failed, undefined, describeFailure(run));
+  });
+
+  test('clustermesh status: every node of each cluster connected to the other', async () => {
+    const out = (await page()).output('status');
+    assert.equal(out.match(/All 2 nodes are connected to all clusters/g)?.length, 2, out);
+    assert.match(out, /- kind-c2: 2\/2 configured, 2\/2 connected/);
+    assert.match(out, /- kind-c1: 2\/2 configured, 2\/2 connected/);
+  });
+
+  test('pod-to-pod: the curl pod of kind-c2 is answered by an echo pod of kind-c1, by IP', async () => {
+    const run = await page();
+    const c1 = podNames(run.output('get-c1'), 'echo-1-');
+    assert.equal(c1.length, 2, 'one echo pod per node');
+    const served = /Request served by (\S+)/.exec(run.output('pod-to-pod'))?.[1];
+    assert.ok(served !== undefined && c1.includes(served), `served by ${served}, kind-c1 has ${c1.join(', ')}`);
+    assert.match(run.output('pod-to-pod'), /Cluster: kind-c1/);
+  });
+
+  test("kind-c1's ClusterIP does not answer from kind-c2; the global echo-1 is answered by pods of both clusters", async () => {
+    const run = await page();
+    assert.doesNotMatch(run.output('remote-clusterip'), /Request served by/);
+    const c1 = podNames(run.output('get-c1'), 'echo-1-');
+    const c2 = podNames(run.output('get-c2'), 'echo-1-');
+    const pods = served(run.output('global-service'));
+    assert.equal(pods.length, 10, run.output('global-service'));
+    assert.ok(pods.every((p) => c1.includes(p) || c2.includes(p)), `only echo-1 pods answer: ${pods.join(', ')}`);
+    assert.ok(pods.some((p) => c1.includes(p)) && pods.some((p) => c2.includes(p)), `both clusters answer: ${pods.join(', ')}`);
+  });
+
+  test("the datapath: kind-c2's frontend has kind-c1's backends, its ipcache kind-c1's pod IPs", async () => {
+    const run = await page();
+    const out = run.output('datapath');
+    assert.match(out, /=> 10\.111\.\d+\.\d+:8080\/TCP \(kind-c1\) \(active\)/);
+    assert.match(out, /=> 10\.222\.\d+\.\d+:8080\/TCP \(kind-c2\) \(active\)/);
+    const c1Ips = [...run.output('get-c1').matchAll(/\s(10\.111\.\d+\.\d+)\s/g)].map((m) => m[1] ?? '');
+    assert.equal(c1Ips.length, 2);
+    for (const ip of c1Ips) assert.ok(out.includes(`${ip} :`), `ipcache holds ${ip}`);
+  });
+});
+
+describe('docs/seed-002.md: rebel-base in two clusters behind one global service (tunnel routing)', () => {
+  const msg = (cluster: string): string => `{"Galaxy": "Alderaan", "Cluster": "${cluster}"}`;
+  const page = walk('docs/seed-002.md', { service: (out) => out.includes(msg('cluster01')) && out.includes(msg('cluster02')) });
+
+  test('every step ran as the page says', async () => {
+    const run = await page();
+    assert.equal(run.failed, undefined, describeFailure(run));
+  });
+
+  test('two CAs: connect refused naming the rule, nothing connected; allowed explicitly, connected', async () => {
+    const run = await page();
+    assert.match(run.output('connect-refused'), /\[same-ca\]/);
+    assert.match(run.output('nothing-connected'), /"connections": \[\]/);
+    assert.match(run.output('connect'), /- cluster02: 1\/1 configured, 1\/1 connected/);
+  });
+
+  test("pod-to-pod: a pod of cluster01 gets cluster02's message from a cluster02 pod IP", async () => {
+    assert.equal((await page()).output('pod-to-pod').trim(), msg('cluster02'));
+  });
+
+  test('the global service answers with both clusters\' messages and nothing else', async () => {
+    const lines = (await page()).output('service').trim().split('\n');
+    assert.equal(lines.length, 10);
+    assert.ok(lines.every((l) => l === msg('cluster01') || l === msg('cluster02')), lines.join('\n'));
+    assert.ok(lines.includes(msg('cluster01')) && lines.includes(msg('cluster02')), lines.join('\n'));
+  });
+});
+
+describe("docs/seed-003.md: seed 003's L4 policy across two clusters (native routing)", () => {
+  const page = walk('docs/seed-003.md');
+
+  test('every step ran as the page says', async () => {
+    const run = await page();
+    assert.equal(run.failed, undefined, describeFailure(run));
+  });
+
+  test('status --verbose: cluster2 ready; node list: the nodes of both clusters', async () => {
+    const out = (await page()).output('verify');
+    assert.match(out, /ClusterMesh:\s+1\/1 clusters ready/);
+    for (const n of ['cluster1/n1', 'cluster1/n2', 'cluster2/n1']) assert.match(out, new RegExp(`^${n}\\s`, 'm'));
+  });
+
+  test('without a policy: both employees and the stranger get PONG', async () => {
+    assert.deepEqual((await page()).output('no-policy').trim().split('\n'), ['PONG', 'PONG', 'PONG']);
+  });
+
+  test('the policy selects protected-db only, for ingress', async () => {
+    const rows = (await page())
+      .output('policy')
+      .split('\n')
+      .filter((l) => l.startsWith('default/'))
+      .map((l) => l.split(/\s+/));
+    const enforcement = new Map(rows.map((r) => [r[0], `${r[5]}/${r[6]}`]));
+    assert.deepEqual(Object.fromEntries(enforcement), {
+      'default/employee-0': 'Disabled/Disabled',
+      'default/protected-db-0': 'Enabled/Disabled',
+      'default/stranger-0': 'Disabled/Disabled',
+    });
+  });
+
+  test('with the policy: the employees of both clusters get PONG, the stranger no answer', async () => {
+    assert.deepEqual((await page()).output('with-policy').trim().split('\n'), ['PONG', 'stranger: no answer (exit 124)', 'PONG']);
+  });
+
+  test("the stranger's SYNs are recorded as drops on protected-db's node, the employees' never", async () => {
+    const out = (await page()).output('drops');
+    assert.match(out, /DROP ingress on n\d: default\/stranger-0 \(10\.31\.\d+\.\d+, cluster1\) identity \d+ → default\/protected-db-0 \(10\.31\.\d+\.\d+, cluster1\) identity \d+ tcp\/6379/);
+    assert.doesNotMatch(out, /employee/);
+  });
+
+  test('identities carry their cluster id in the upper bits (101, 102) and their cluster label', async () => {
+    const rows = (await page())
+      .output('identities')
+      .split('\n')
+      .filter((l) => /^\d+\s+cluster\d/.test(l))
+      .map((l) => l.split(/\s+/));
+    assert.equal(rows.length, 4, 'protected-db, stranger, employee in cluster1; employee in cluster2');
+    for (const [id, cluster, label] of rows) {
+      assert.equal(Number(id) >>> 16, cluster === 'cluster1' ? 101 : 102, `identity ${id} of ${cluster}`);
+      assert.match(label ?? '', /^k8s:app=/);
+    }
+  });
+});
+
+describe('docs/seed-004.md: helloworld v1 and v2 on one flat network (native routing)', () => {
+  const bothVersions = (out: string): boolean => out.includes('Hello version: v1') && out.includes('Hello version: v2');
+  const page = walk('docs/seed-004.md', { 'curl-from-cluster1': bothVersions, 'curl-from-cluster2': bothVersions });
+
+  test('every step ran as the page says', async () => {
+    const run = await page();
+    assert.equal(run.failed, undefined, describeFailure(run));
+  });
+
+  test("each node routes the other cluster's PodCIDR via the other node (the seed's static routes)", async () => {
+    const out = (await page()).output('routes');
+    assert.match(out, /^10\.244\.0\.0\/24 via 172\.30\.96\.11 /m);
+    assert.match(out, /^10\.241\.0\.0\/24 via 172\.30\.95\.11 /m);
+  });
+
+  test('from the sleep pod of either cluster, helloworld.sample:5000/hello is answered by v1 (cluster1) and v2 (cluster2)', async () => {
+    const run = await page();
+    const pods = run.output('sleep');
+    const v1 = podNames(pods, 'helloworld-v1-');
+    const v2 = podNames(pods, 'helloworld-v2-');
+    assert.equal(v1.length + v2.length, 2, pods);
+    for (const step of ['curl-from-cluster1', 'curl-from-cluster2']) {
+      const lines = run.output(step).trim().split('\n');
+      assert.equal(lines.length, 10, run.output(step));
+      assert.ok(lines.every((l) => l === `Hello version: v1, instance: ${v1[0]}` || l === `Hello version: v2, instance: ${v2[0]}`), lines.join('\n'));
+      assert.ok(bothVersions(run.output(step)), `${step}: ${lines.join(' | ')}`);
+    }
+  });
+
+  test('service endpoints lists both clusters\' helloworld pods, healthy, from either cluster', async () => {
+    const run = await page();
+    const rows = run
+      .output('endpoints')
+      .split('\n')
+      .filter((l) => /^\d/.test(l))
+      .map((l) => l.split(/\s+/));
+    assert.equal(rows.length, 4, run.output('endpoints'));
+    for (const [endpoint, status, cluster, node, pod] of rows) {
+      assert.equal(status, 'HEALTHY');
+      assert.equal(node, 'n1');
+      assert.match(`${cluster} ${endpoint} ${pod}`, /^(cluster1 10\.241\.0\.\d+:5000 helloworld-v1-\w+|cluster2 10\.244\.0\.\d+:5000 helloworld-v2-\w+)$/);
+    }
+  });
+});
