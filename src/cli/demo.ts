@@ -115,7 +115,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     `weft --context ${c1.name} node list`,
     `weft --context ${c2.name} get pods -o wide`,
     `weft --context ${c2.name} exec ${b1.metadata.name} -- curl -s echo-1`,
-    `weft --context ${c1.name} exec stranger-0 -- redis-cli -h protected-db ping     # denied by the policy`,
+    `weft --context ${c1.name} exec stranger-0 -- timeout 3 redis-cli -h protected-db ping     # denied by the policy`,
     `weft --context ${c1.name} monitor --type drop     # denied flows as they happen`,
     `weft --context ${c1.name} endpoint list; weft --context ${c1.name} identity list`,
     `weft connectivity test --context ${c1.name} --multi-cluster ${c2.name}     # every check, ✅/❌`,
