@@ -41,3 +41,20 @@ test('endpoint list table: labels one per line; enforcement columns only with th
   assert.equal(json[2]?.policyEnforcement, undefined);
   assert.equal(json[0]?.identity, 65792);
 });
+
+test('endpoint list drops column: in/out per local endpoint, 0/0 when none, - for remote endpoints', async () => {
+  const rows = await loadEndpoints(await store(), 'c1', { allClusters: true }, () => undefined);
+  const drops = { cluster: 'c1', counts: new Map([['10.1.0.5', { ingress: 6, egress: 1 }]]) };
+  const table = formatColumns(endpointListHeader(false, true), endpointListRows(rows, undefined, drops));
+  const cells = (pod: string): string[] => (table.split('\n').find((l) => l.startsWith(pod)) ?? '').split(/\s+/);
+  assert.match(table, /DROPS \(in\/out\)/);
+  assert.equal(cells('default/db')[5], '6/1');
+  assert.equal(cells('istio-space/emp')[5], '0/0');
+  assert.equal(cells('default/x')[5], '-');
+  const json = endpointListJson(rows, undefined, drops) as { pod: string; policyDrops?: unknown }[];
+  assert.deepEqual(json.map((j) => [j.pod, j.policyDrops]), [
+    ['db', { ingress: 6, egress: 1 }],
+    ['emp', { ingress: 0, egress: 0 }],
+    ['x', undefined],
+  ]);
+});

@@ -26,6 +26,9 @@ export interface EndpointRow {
 /** Whether policy is enforced on an endpoint per direction; undefined when unknown (e.g. a remote endpoint). */
 export type EndpointEnforcement = (ep: EndpointRow) => { ingress: boolean; egress: boolean } | undefined;
 
+/** Packets dropped by policy per endpoint IP and direction, read from the nodes' datapath (absent: unknown). */
+export type EndpointDrops = ReadonlyMap<string, { readonly ingress: number; readonly egress: number }>;
+
 /** Endpoints stored under `prefix` (…/<ns>/<pod>) of `cluster`; an invalid value is reported through `warn` and skipped. */
 export async function readEndpoints(kv: KvBackend, prefix: string, cluster: string, warn: (msg: string) => void): Promise<EndpointRow[]> {
   const { entries } = await kv.list(prefix);
@@ -59,7 +62,7 @@ export async function loadEndpoints(kv: KvBackend, cluster: string, opts: { allC
 
 const enabled = (on: boolean | undefined): string => (on === undefined ? '-' : on ? 'Enabled' : 'Disabled');
 
-export function endpointListHeader(withEnforcement: boolean): string[] {
+export function endpointListHeader(withEnforcement: boolean, withDrops = false): string[] {
   return [
     'ENDPOINT',
     'CLUSTER',
@@ -67,17 +70,25 @@ export function endpointListHeader(withEnforcement: boolean): string[] {
     'IPv4',
     'IDENTITY',
     ...(withEnforcement ? ['POLICY (ingress) ENFORCEMENT', 'POLICY (egress) ENFORCEMENT'] : []),
+    ...(withDrops ? ['DROPS (in/out)'] : []),
     'READY',
     'LABELS',
   ];
 }
 
+function dropCell(r: EndpointRow, clusterOfDrops: string, drops: EndpointDrops): string {
+  if (r.cluster !== clusterOfDrops) return '-';
+  const d = drops.get(r.endpoint.ip);
+  return `${d?.ingress ?? 0}/${d?.egress ?? 0}`;
+}
+
 /** Rows of the table: an endpoint's cells on its first row, one identity label per row. */
-export function endpointListRows(rows: readonly EndpointRow[], enforcement?: EndpointEnforcement): string[][] {
+export function endpointListRows(rows: readonly EndpointRow[], enforcement?: EndpointEnforcement, drops?: { cluster: string; counts: EndpointDrops }): string[][] {
   const out: string[][] = [];
   for (const r of rows) {
     const e = r.endpoint;
     const policy = enforcement === undefined ? [] : ((p) => [enabled(p?.ingress), enabled(p?.egress)])(enforcement(r));
+    if (drops !== undefined) policy.push(dropCell(r, drops.cluster, drops.counts));
     const labels = labelStrings(e.labels, 'k8s:');
     if (labels.length === 0) labels.push('');
     const head = [`${r.namespace}/${r.pod}`, r.cluster, e.node, e.ip, e.identity === 0 ? '0 (pending)' : String(e.identity), ...policy, e.ready ? 'yes' : 'no'];
@@ -87,16 +98,26 @@ export function endpointListRows(rows: readonly EndpointRow[], enforcement?: End
 }
 
 /** JSON output: each endpoint with its namespace, pod and cluster, and the enforcement when known. */
-export function endpointListJson(rows: readonly EndpointRow[], enforcement?: EndpointEnforcement): unknown[] {
+export function endpointListJson(rows: readonly EndpointRow[], enforcement?: EndpointEnforcement, drops?: { cluster: string; counts: EndpointDrops }): unknown[] {
   return rows.map((r) => {
     const policy = enforcement?.(r);
-    return { namespace: r.namespace, pod: r.pod, cluster: r.cluster, ...r.endpoint, ...(policy === undefined ? {} : { policyEnforcement: policy }) };
+    const dropped = drops === undefined || r.cluster !== drops.cluster ? undefined : (drops.counts.get(r.endpoint.ip) ?? { ingress: 0, egress: 0 });
+    return {
+      namespace: r.namespace,
+      pod: r.pod,
+      cluster: r.cluster,
+      ...r.endpoint,
+      ...(policy === undefined ? {} : { policyEnforcement: policy }),
+      ...(dropped === undefined ? {} : { policyDrops: { ingress: dropped.ingress, egress: dropped.egress } }),
+    };
   });
 }
 
 export interface EndpointCommandHooks {
   /** Builds the enforcement lookup for the context's cluster (from its policies); absent → no policy columns. */
   readonly enforcement?: (kv: KvBackend, ctx: Context) => Promise<EndpointEnforcement>;
+  /** Reads the per-endpoint policy drop counters of the context's nodes; undefined → no drops column. */
+  readonly drops?: (ctx: Context) => Promise<EndpointDrops | undefined>;
 }
 
 export function registerEndpoint(program: Command, hooks: EndpointCommandHooks = {}): void {
@@ -113,15 +134,17 @@ export function registerEndpoint(program: Command, hooks: EndpointCommandHooks =
         const namespace = opts.allNamespaces === true ? undefined : opts.namespace;
         const rows = await loadEndpoints(kv, ctx.cluster, { allClusters: opts.allClusters === true, namespace }, (msg) => process.stderr.write(`warning: ${msg}\n`));
         const enforcement = hooks.enforcement === undefined ? undefined : await hooks.enforcement(kv, ctx);
+        const counts = hooks.drops === undefined ? undefined : await hooks.drops(ctx);
+        const drops = counts === undefined ? undefined : { cluster: ctx.cluster, counts };
         if (opts.output === 'json') {
-          printJson(endpointListJson(rows, enforcement));
+          printJson(endpointListJson(rows, enforcement, drops));
           return;
         }
         if (rows.length === 0) {
           process.stderr.write(namespace === undefined ? 'No endpoints.\n' : `No endpoints in namespace ${namespace}.\n`);
           return;
         }
-        printColumns(endpointListHeader(enforcement !== undefined), endpointListRows(rows, enforcement));
+        printColumns(endpointListHeader(enforcement !== undefined, drops !== undefined), endpointListRows(rows, enforcement, drops));
       });
     });
 }

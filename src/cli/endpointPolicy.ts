@@ -3,6 +3,8 @@
  * the cluster's stored policies compiled (src/policy/compile.ts, the same
  * compiler the agents run) over the cluster's endpoints and every known
  * identity. Remote endpoints are enforced by their own cluster: unknown here.
+ * And the DROPS column: the per-endpoint policy drop counters of the
+ * datapath of every node of a lab cluster.
  */
 import type { KvBackend } from '../kvstore/backend.ts';
 import { getJson } from '../kvstore/json.ts';
@@ -13,7 +15,10 @@ import { compilePolicies } from '../policy/compile.ts';
 import { parseStoredPolicy } from '../policy/normalize.ts';
 import type { NormalizedPolicy } from '../policy/normalize.ts';
 import type { Context } from './contexts.ts';
-import type { EndpointEnforcement } from './endpoint.ts';
+import type { EndpointDrops, EndpointEnforcement } from './endpoint.ts';
+import { readEndpointDropCounts } from '../datapath/policyDrops.ts';
+import { findCluster, readLabState } from '../lab/state.ts';
+import { nodeNftTools } from './monitor.ts';
 import { readEndpoints } from './endpoint.ts';
 import { loadIdentities } from './identity.ts';
 
@@ -56,4 +61,18 @@ export async function endpointEnforcement(kv: KvBackend, ctx: Context): Promise<
     const v = byPod.get(`${r.namespace}/${r.pod}`);
     return v === undefined ? undefined : { ingress: v.ingress.enforced, egress: v.egress.enforced };
   };
+}
+
+/** Drop counters of every node of the context's lab cluster, merged by IP; undefined when it is not a lab cluster here. */
+export async function endpointDrops(ctx: Context): Promise<EndpointDrops | undefined> {
+  const cluster = findCluster(readLabState(), ctx.cluster);
+  if (cluster === undefined) return undefined;
+  const merged = new Map<string, { ingress: number; egress: number }>();
+  for (const host of cluster.hosts.filter((h) => h.role === 'node')) {
+    for (const [ip, d] of await readEndpointDropCounts(nodeNftTools(host.netns))) {
+      const m = merged.get(ip) ?? { ingress: 0, egress: 0 };
+      merged.set(ip, { ingress: m.ingress + d.ingress, egress: m.egress + d.egress });
+    }
+  }
+  return merged;
 }

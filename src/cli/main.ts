@@ -21,7 +21,7 @@ import { registerPolicy } from './policy.ts';
 import { registerMonitor } from './monitor.ts';
 import { registerIdentity } from './identity.ts';
 import { registerEndpoint } from './endpoint.ts';
-import { endpointEnforcement } from './endpointPolicy.ts';
+import { endpointDrops, endpointEnforcement } from './endpointPolicy.ts';
 import { registerWait } from './wait.ts';
 import { registerConnectivity } from './connectivity.ts';
 
@@ -39,7 +39,7 @@ export function buildProgram(): Command {
   registerServices(program);
   registerPolicy(program);
   registerIdentity(program);
-  registerEndpoint(program, { enforcement: endpointEnforcement });
+  registerEndpoint(program, { enforcement: endpointEnforcement, drops: endpointDrops });
   registerStatus(program);
   registerMonitor(program);
   registerClusterMesh(program);
