@@ -1,7 +1,7 @@
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NODE_BIN } from '../util/paths.ts';
-import { spawnNftSession, transactionError } from './nftSession.ts';
+import { LazyNftSession, spawnNftSession, transactionError } from './nftSession.ts';
 
 // Behaves like `nft -i` for the framing: a line with "bad" fails with an nft-style error; a bare
 // word is a syntax error echoed with a caret; anything else succeeds silently.
@@ -45,4 +45,31 @@ void describe('spawnNftSession (against a stand-in for nft -i)', () => {
     await assert.rejects(s.apply(['add element a { 1 }']), /exited with 3/);
     await s.close();
   });
+});
+
+void test('LazyNftSession opens on first use, and after a failed transaction opens a fresh session', async () => {
+  const opened: string[][][] = [];
+  let fail = false;
+  const lazy = new LazyNftSession(() => {
+    const applied: string[][] = [];
+    opened.push(applied);
+    return {
+      apply: (lines) => {
+        applied.push([...lines]);
+        return fail ? Promise.reject(new Error('nft: Error: no such set')) : Promise.resolve();
+      },
+      close: () => Promise.resolve(),
+    };
+  });
+  assert.equal(opened.length, 0, 'nothing opened before the first transaction');
+  await lazy.apply(['add element inet weft s { 1 }']);
+  await lazy.apply(['add element inet weft s { 2 }']);
+  assert.equal(opened.length, 1);
+  fail = true;
+  await assert.rejects(lazy.apply(['add element inet weft s { 3 }']), /no such set/);
+  fail = false;
+  await lazy.apply(['add element inet weft s { 4 }']);
+  assert.equal(opened.length, 2, 'a fresh session after the failure');
+  assert.deepEqual(opened[1], [['add element inet weft s { 4 }']]);
+  await lazy.close();
 });

@@ -22,6 +22,35 @@ export interface NftSession {
   close(): Promise<void>;
 }
 
+/**
+ * A session opened on first use; a failed transaction closes it, so the next
+ * use opens a fresh one (the appliers then resync from the kernel).
+ */
+export class LazyNftSession {
+  readonly #open: () => NftSession;
+  #session: NftSession | undefined;
+
+  constructor(open: () => NftSession) {
+    this.#open = open;
+  }
+
+  async apply(lines: readonly string[]): Promise<void> {
+    this.#session ??= this.#open();
+    try {
+      await this.#session.apply(lines);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.#session;
+    this.#session = undefined;
+    await s?.close();
+  }
+}
+
 export interface NftSessionOptions {
   /** Per transaction (default 30 s): past it the session is killed and the call fails. */
   timeoutMs?: number;

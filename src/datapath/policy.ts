@@ -10,6 +10,7 @@
  */
 import { compileNftTable, NFT_FAMILY, NFT_TABLE } from './nftTable.ts';
 import type { NetTools } from './netTools.ts';
+import { LazyNftSession } from './nftSession.ts';
 import type { NftSession } from './nftSession.ts';
 import { POLICY_SETS } from './policyCompile.ts';
 import type { EndpointPolicyElements, PolicyNftDesired } from './policyCompile.ts';
@@ -41,14 +42,13 @@ export async function readPolicySets(tools: NetTools): Promise<Map<string, Endpo
 
 export class NftPolicy {
   readonly #tools: NetTools;
-  readonly #openSession: (() => NftSession) | undefined;
-  #session: NftSession | undefined;
+  readonly #session: LazyNftSession | undefined;
   #shadow: ReadonlyMap<string, EndpointPolicyElements> = new Map();
   #dirty = true;
 
   constructor(tools: NetTools, opts: NftPolicyOptions = {}) {
     this.#tools = tools;
-    this.#openSession = opts.session;
+    this.#session = opts.session === undefined ? undefined : new LazyNftSession(opts.session);
   }
 
   markDirty(): void {
@@ -56,24 +56,16 @@ export class NftPolicy {
   }
 
   async close(): Promise<void> {
-    const s = this.#session;
-    this.#session = undefined;
-    await s?.close();
+    await this.#session?.close();
   }
 
   async #apply(lines: readonly string[], viaFile: boolean): Promise<void> {
     if (lines.length === 0) return;
-    if (viaFile || this.#openSession === undefined) {
+    if (viaFile || this.#session === undefined) {
       await this.#tools.run('nft', ['-f', '-'], `${lines.join('\n')}\n`);
       return;
     }
-    this.#session ??= this.#openSession();
-    try {
-      await this.#session.apply(lines);
-    } catch (err) {
-      await this.close();
-      throw err;
-    }
+    await this.#session.apply(lines);
   }
 
   async sync(desired: PolicyNftDesired): Promise<PolicySyncReport> {

@@ -12,6 +12,7 @@
 import { isWeftError, ErrorCode } from '../errors.ts';
 import { compileNftTable, NFT_FAMILY, NFT_TABLE } from './nftTable.ts';
 import type { NetTools } from './netTools.ts';
+import { LazyNftSession } from './nftSession.ts';
 import type { NftSession } from './nftSession.ts';
 import type { ServiceNftDesired } from './servicesCompile.ts';
 import { emptyServiceState, parseServiceState } from './servicesKernel.ts';
@@ -49,38 +50,29 @@ export interface NftServicesOptions {
 
 export class NftServices {
   readonly #tools: NetTools;
-  readonly #openSession: (() => NftSession) | undefined;
-  #session: NftSession | undefined;
+  readonly #session: LazyNftSession | undefined;
   #shadow: ServiceNftState = emptyServiceState();
   #dirty = true;
 
   constructor(tools: NetTools, opts: NftServicesOptions = {}) {
     this.#tools = tools;
-    this.#openSession = opts.session;
+    this.#session = opts.session === undefined ? undefined : new LazyNftSession(opts.session);
   }
 
   /** Close the session, if any (the agent on shutdown). */
   async close(): Promise<void> {
-    const s = this.#session;
-    this.#session = undefined;
-    await s?.close();
+    await this.#session?.close();
   }
 
   async #apply(fullResync: boolean, lines: readonly string[]): Promise<number> {
-    if (fullResync || this.#openSession === undefined) {
+    if (fullResync || this.#session === undefined) {
       const text = `${fullResync ? compileNftTable() : ''}${lines.map((l) => `${l}\n`).join('')}`;
       if (text === '') return 0;
       await this.#tools.run('nft', ['-f', '-'], text);
       return text.split('\n').length - 1;
     }
     if (lines.length === 0) return 0;
-    this.#session ??= this.#openSession();
-    try {
-      await this.#session.apply(lines);
-    } catch (err) {
-      await this.close();
-      throw err;
-    }
+    await this.#session.apply(lines);
     return lines.length;
   }
 
