@@ -189,7 +189,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       datapathTrigger.trigger();
     },
     onDel: async (ep) => {
-      if (ep.podNamespace !== undefined && ep.podName !== undefined) await kv.delete(keys.endpoint(opts.cluster, ep.podNamespace, ep.podName));
+      if (ep.podNamespace !== undefined && ep.podName !== undefined) await status.forgetEndpoint(ep.podNamespace, ep.podName);
       datapathTrigger.trigger();
     },
   });

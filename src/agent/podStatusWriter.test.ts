@@ -46,3 +46,14 @@ test('endpoints carry their identity and identity labels; replicas share it; a n
   await w.forget('team', 'a-1');
   assert.equal(await kv.get(keys.endpoint('c1', 'team', 'a-1')), undefined);
 });
+
+test('a pod deleted by CNI DEL and added again with the same IP gets its endpoint written again', async () => {
+  const kv = new MemoryKv();
+  const w = new PodStatusWriter(kv, { cluster: 'c1', clusterId: 1, node: 'n1', nodeIp: '172.30.1.11', namespaceLabels: () => undefined });
+  const p = pod('db-0', { app: 'db' });
+  const id = await w.endpoint(p, '10.1.0.7');
+  await w.forgetEndpoint('team', 'db-0');
+  assert.equal(await kv.get(keys.endpoint('c1', 'team', 'db-0')), undefined);
+  assert.equal(await w.endpoint(p, '10.1.0.7'), id);
+  assert.equal((await endpointOf(kv, 'db-0')).ip, '10.1.0.7');
+});

@@ -80,8 +80,13 @@ export class PodStatusWriter {
     return identity;
   }
 
+  /** Delete the pod's endpoint (CNI DEL); the next endpoint() writes it again, whatever it held before. */
+  forgetEndpoint(ns: string, name: string): Promise<void> {
+    return this.#delete(keys.endpoint(this.#cluster, ns, name));
+  }
+
   async forget(ns: string, name: string): Promise<void> {
-    await this.#delete(keys.endpoint(this.#cluster, ns, name));
+    await this.forgetEndpoint(ns, name);
     await this.#delete(keys.podStatus(ns, name));
   }
 }
