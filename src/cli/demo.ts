@@ -7,11 +7,10 @@
  * letting the employees of both clusters in and dropping the stranger.
  * Leaves the lab running to explore.
  */
-import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { PROJECT_ROOT } from '../util/paths.ts';
+import { PROJECT_ROOT, weftHome } from '../util/paths.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { Runbook } from './runbook.ts';
 import { curlCheck, curlRepeatedly, runningPods } from './demoPods.ts';
@@ -103,7 +102,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   for (const [p, n] of counts) book.say(`  ${String(n).padStart(2)} × Request served by ${p} (${clusterOf.get(p) ?? '?'})`);
   results.push([new Set(served.map((p) => clusterOf.get(p))).size === 2, `the global service echo-1 was answered by pods of both ${c1.name} and ${c2.name}`]);
 
-  results.push(...(await runSeed003(book, c1.name, c2.name, os.tmpdir())));
+  results.push(...(await runSeed003(book, c1.name, c2.name, path.join(weftHome(), 'demo'))));
 
   book.heading('Summary');
   for (const [ok, what] of results) book.say(`${ok ? pc.green('✅') : pc.red('❌')} ${what}`);

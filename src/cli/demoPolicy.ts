@@ -4,7 +4,7 @@
  * (with this lab's cluster names) lets the employees in and drops the
  * stranger, which `weft monitor --type drop` then shows.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../util/paths.ts';
 import type { Runbook } from './runbook.ts';
@@ -44,7 +44,8 @@ export async function redisPing(book: Runbook, c: Client, ip: string, quiet = fa
   return res.code === 0 && res.stdout.trim() === 'PONG';
 }
 
-export async function runSeed003(book: Runbook, first: string, second: string, tmpDir: string): Promise<DemoResult[]> {
+/** `workDir` holds the policy text with this lab's cluster names (under WEFT_HOME). */
+export async function runSeed003(book: Runbook, first: string, second: string, workDir: string): Promise<DemoResult[]> {
   const results: DemoResult[] = [];
   book.heading(`Seed 003: protected-db in ${first} behind a global service; employees in both clusters, a stranger in ${first}`);
   for (const f of ['protected-db.yaml', 'protected-db-service.yaml', 'clients-cluster1.yaml']) await book.weft(['--context', first, 'apply', '-f', file(f)]);
@@ -69,7 +70,8 @@ export async function runSeed003(book: Runbook, first: string, second: string, t
   results.push([before.every(Boolean), 'without a policy: both employees and the stranger reached protected-db (PONG)']);
 
   book.heading("Seed 003 §4.3: the L4 policy — only employees may reach protected-db on 6379");
-  const policy = path.join(tmpDir, 'l4-policy.yaml');
+  mkdirSync(workDir, { recursive: true });
+  const policy = path.join(workDir, 'l4-policy.yaml');
   writeFileSync(policy, policyForClusters(readFileSync(file('l4-policy.yaml'), 'utf8'), first, second));
   book.say(`(seed 003's l4-policy.yaml with its cluster names cluster1/cluster2 replaced by ${first}/${second})`);
   await book.weft(['--context', first, 'apply', '-f', policy]);
