@@ -15,6 +15,9 @@ const file = (name: string): string => path.join(SEED003_DIR, name);
 
 export type DemoResult = readonly [ok: boolean, what: string];
 
+/** metadata.name of seed 003's policy (examples/seed-003/l4-policy.yaml). */
+const POLICY_NAME = 'clustermesh-ingress-l4-policy';
+
 interface Client {
   readonly context: string;
   readonly namespace: string;
@@ -48,6 +51,8 @@ export async function redisPing(book: Runbook, c: Client, ip: string, quiet = fa
 export async function runSeed003(book: Runbook, first: string, second: string, workDir: string): Promise<DemoResult[]> {
   const results: DemoResult[] = [];
   book.heading(`Seed 003: protected-db in ${first} behind a global service; employees in both clusters, a stranger in ${first}`);
+  // A second run starts where the seed does: without the policy.
+  await book.weft(['--context', first, 'delete', 'ciliumnetworkpolicy', POLICY_NAME], { quiet: true, allowFail: true });
   for (const f of ['protected-db.yaml', 'protected-db-service.yaml', 'clients-cluster1.yaml']) await book.weft(['--context', first, 'apply', '-f', file(f)]);
   for (const f of ['protected-db-service.yaml', 'clients-cluster2.yaml']) await book.weft(['--context', second, 'apply', '-f', file(f)]);
   await book.waitFor(`protected-db-0, employee-0 and stranger-0 Running in ${first}`, async () => {
