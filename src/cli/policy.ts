@@ -61,6 +61,7 @@ export function registerPolicy(program: Command): void {
   const policy = program.command('policy').description('network policies (CiliumNetworkPolicy and NetworkPolicy)');
   policy
     .command('get')
+    .alias('list')
     .description('list network policies: the endpoints each selects and its ingress / egress rule counts ("-": direction not enforced)')
     .argument('[name]', 'one policy')
     .option('-n, --namespace <ns>', 'namespace', 'default')
