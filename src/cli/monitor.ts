@@ -10,46 +10,27 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
-import { EndpointState, NodeState } from '../model/state.ts';
 import { exec } from '../util/exec.ts';
 import { findCluster, readLabState } from '../lab/state.ts';
 import type { NetTools } from '../datapath/netTools.ts';
 import { readPolicyDrops } from '../datapath/policyDrops.ts';
 import { dropEvent, formatDropLine, newDrops } from './monitorDrops.ts';
 import type { DropEvent, IpOwner } from './monitorDrops.ts';
+import { loadEndpoints } from './endpoint.ts';
 import { contextOf, openKv } from './kv.ts';
+import { listNodes } from './node.ts';
 
 /** Tools running `nft` in a lab node's network namespace (nsenter, as the lab starts its processes). */
 export function nodeNftTools(netns: string): NetTools {
   return { run: (tool, args, input) => exec('nsenter', [`--net=/run/netns/${netns}`, '--', tool, ...args], input === undefined ? {} : { input }) };
 }
 
-function parseValue<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, raw: string): T | undefined {
-  try {
-    const r = schema.safeParse(JSON.parse(raw));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** IP → owner for the endpoints and nodes of `cluster` and of every connected remote (its mesh cache). */
 export async function loadIpOwners(kv: KvBackend, cluster: string): Promise<Map<string, IpOwner>> {
-  const remotes = (await kv.list(keys.meshRemotesPrefix())).entries.map((e) => keyName(e.key)).filter((r) => r !== cluster);
   const out = new Map<string, IpOwner>();
-  for (const c of [cluster, ...remotes]) {
-    const at = (k: string): string => (c === cluster ? k : keys.cacheOf(c, k));
-    for (const e of (await kv.list(at(keys.nodesPrefix(c)))).entries) {
-      const n = parseValue(NodeState, e.value);
-      if (n !== undefined && n.ip !== '') out.set(n.ip, { name: `node/${n.name}`, cluster: c, identity: 0 });
-    }
-    const prefix = at(keys.endpointsPrefix(c));
-    for (const e of (await kv.list(prefix)).entries) {
-      const ep = parseValue(EndpointState, e.value);
-      if (ep === undefined || ep.ip === '') continue;
-      out.set(ep.ip, { name: e.key.slice(prefix.length), cluster: c, identity: ep.identity });
-    }
+  for (const n of await listNodes(kv, cluster)) if (n.ip !== '') out.set(n.ip, { name: `node/${n.name}`, cluster: n.cluster, identity: 0 });
+  for (const r of await loadEndpoints(kv, cluster, { allClusters: true }, () => undefined)) {
+    if (r.endpoint.ip !== '') out.set(r.endpoint.ip, { name: `${r.namespace}/${r.pod}`, cluster: r.cluster, identity: r.endpoint.identity });
   }
   return out;
 }

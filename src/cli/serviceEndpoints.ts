@@ -8,35 +8,18 @@
 import type { Command } from 'commander';
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
-import { EndpointState } from '../model/state.ts';
 import { serviceEndpoints } from '../services/serviceEndpoints.ts';
 import type { ServiceEndpointRow } from '../services/serviceEndpoints.ts';
 import { outputOption } from './config.ts';
+import { loadEndpoints } from './endpoint.ts';
 import { withKv } from './kv.ts';
 import { printColumns, printJson } from './output.ts';
 import { loadServiceStates } from './services.ts';
 
-/** `<cluster>/<ip>` → pod name, from the endpoints under `prefix` (keys end in /<ns>/<pod>). */
-async function podsUnder(kv: KvBackend, cluster: string, prefix: string, into: Map<string, string>): Promise<void> {
-  for (const e of (await kv.list(prefix)).entries) {
-    let parsed;
-    try {
-      parsed = EndpointState.safeParse(JSON.parse(e.value));
-    } catch {
-      continue;
-    }
-    if (parsed.success && parsed.data.ip !== '') into.set(`${cluster}/${parsed.data.ip}`, keyName(e.key));
-  }
-}
-
-/** Pod names by IP in this cluster and in every connected cluster's cached endpoints. */
+/** Pod names by `<cluster>/<ip>` in this cluster and in every connected cluster's cached endpoints. */
 export async function podsByIp(kv: KvBackend, cluster: string): Promise<Map<string, string>> {
-  const remotes = (await kv.list(keys.meshRemotesPrefix())).entries.map((e) => keyName(e.key)).filter((r) => r !== cluster);
-  const out = new Map<string, string>();
-  await podsUnder(kv, cluster, keys.endpointsPrefix(cluster), out);
-  for (const r of remotes) await podsUnder(kv, r, keys.cacheOf(r, keys.endpointsPrefix(r)), out);
-  return out;
+  const rows = await loadEndpoints(kv, cluster, { allClusters: true }, () => undefined);
+  return new Map(rows.filter((r) => r.endpoint.ip !== '').map((r) => [`${r.cluster}/${r.endpoint.ip}`, r.pod]));
 }
 
 export function serviceEndpointTableRows(rows: readonly ServiceEndpointRow[]): string[][] {
