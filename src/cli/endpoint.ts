@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import { EndpointState } from '../model/state.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { outputOption } from './config.ts';
 import type { Context } from './contexts.ts';
 import { withKv } from './kv.ts';
@@ -35,13 +36,8 @@ export async function readEndpoints(kv: KvBackend, prefix: string, cluster: stri
   const out: EndpointRow[] = [];
   for (const e of entries) {
     const [namespace = '', pod = '', ...more] = e.key.slice(prefix.length).split('/');
-    let parsed;
-    try {
-      parsed = EndpointState.safeParse(JSON.parse(e.value));
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed?.success === true && namespace !== '' && pod !== '' && more.length === 0) out.push({ namespace, pod, cluster, endpoint: parsed.data });
+    const endpoint = tryParseJson(EndpointState, e.value);
+    if (endpoint !== undefined && namespace !== '' && pod !== '' && more.length === 0) out.push({ namespace, pod, cluster, endpoint });
     else warn(`skipping invalid endpoint at ${e.key}`);
   }
   return out;

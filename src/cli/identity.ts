@@ -10,6 +10,7 @@ import { labelStrings } from '../identity/labels.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import { IdentityState } from '../model/state.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { RESERVED_IDENTITY } from '../policy/types.ts';
 import type { IdentityInfo, ReservedIdentityName } from '../policy/types.ts';
 import { outputOption } from './config.ts';
@@ -36,13 +37,8 @@ export async function readIdentities(kv: KvBackend, prefix: string, warn: (msg: 
   const { entries } = await kv.list(prefix);
   const out: IdentityInfo[] = [];
   for (const e of entries) {
-    let info: IdentityInfo | undefined;
-    try {
-      const parsed = IdentityState.safeParse(JSON.parse(e.value));
-      info = parsed.success ? identityInfoOf(e.key, parsed.data) : undefined;
-    } catch {
-      info = undefined;
-    }
+    const state = tryParseJson(IdentityState, e.value);
+    const info = state === undefined ? undefined : identityInfoOf(e.key, state);
     if (info !== undefined) out.push(info);
     else warn(`skipping invalid identity at ${e.key}`);
   }

@@ -16,6 +16,7 @@ import { ErrorCode, WeftError } from '../errors.ts';
 import type { KvBackend, KvCompare, KvOp } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import { IdentityIndexEntry, IdentityState } from '../model/state.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { clusterIdentity, LOCAL_IDENTITY_MAX, LOCAL_IDENTITY_MIN } from '../policy/types.ts';
 import { canonicalLabels, labelsHash, sortedLabels } from './labels.ts';
 import { identityKeyOf } from './identityInfo.ts';
@@ -128,8 +129,8 @@ export class IdentityAllocator {
       if (k !== undefined) used.add(k.id);
     }
     for (const e of index.entries) {
-      const parsed = IdentityIndexEntry.safeParse(safeJson(e.value));
-      if (parsed.success) used.add(parsed.data.id);
+      const entry = tryParseJson(IdentityIndexEntry, e.value);
+      if (entry !== undefined) used.add(entry.id);
     }
     for (let local = this.#min; local <= this.#max; local++) {
       const id = clusterIdentity(this.#clusterId, local);
@@ -142,12 +143,3 @@ export class IdentityAllocator {
     );
   }
 }
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-

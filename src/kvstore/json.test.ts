@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { MemoryKv } from './memory.ts';
-import { jsonParser, getJson } from './json.ts';
+import { jsonParser, getJson, tryParseJson } from './json.ts';
 import { isWeftError, ErrorCode } from '../errors.ts';
 
 const schema = z.object({ name: z.string(), n: z.number().int() });
@@ -28,5 +28,14 @@ void describe('getJson', () => {
     assert.deepEqual(await getJson(kv, 'k', schema), { name: 'b', n: 2 });
     await kv.put('k', '[]');
     await assert.rejects(getJson(kv, 'k', schema), /value of key k is invalid/);
+  });
+});
+
+describe('tryParseJson', () => {
+  const S = z.object({ id: z.number().int() });
+  it('returns the value when valid, undefined when not JSON or not valid', () => {
+    assert.deepEqual(tryParseJson(S, '{"id":7}'), { id: 7 });
+    assert.equal(tryParseJson(S, 'not json'), undefined);
+    assert.equal(tryParseJson(S, '{"id":"7"}'), undefined);
   });
 });

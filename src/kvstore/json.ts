@@ -24,6 +24,18 @@ export function jsonParser<T>(schema: z.ZodType<T>): (key: string, value: string
   };
 }
 
+/** JSON text → validated T, or undefined when it is not JSON or not valid (callers that skip or report bad values). */
+export function tryParseJson<T>(schema: z.ZodType<T>, text: string): T | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const res = schema.safeParse(raw);
+  return res.success ? res.data : undefined;
+}
+
 /** Read and validate one key; undefined when the key is absent. */
 export async function getJson<T>(kv: KvBackend, key: string, schema: z.ZodType<T>): Promise<T | undefined> {
   const entry = await kv.get(key);

@@ -11,6 +11,7 @@ import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import { EndpointState, IdentityIndexEntry, IdentityState } from '../model/state.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { labelStrings } from '../identity/labels.ts';
 import type { Logger } from '../util/log.ts';
 import type { AllocatedIdentity, GcCandidate } from './identityGcPlan.ts';
@@ -44,27 +45,18 @@ export interface IdentityGc {
   stop(): Promise<void>;
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, text: string): T | undefined {
-  try {
-    const r = schema.safeParse(JSON.parse(text));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The cluster's allocated identities (index entries) with their labels, read in that order. */
 async function readAllocated(kv: KvBackend, cluster: string, log: Logger): Promise<AllocatedIdentity[]> {
   const index = await kv.list(keys.identityIndexPrefix(cluster));
   const identities = await kv.list(keys.identitiesPrefix(cluster));
   const labelsOf = new Map<string, IdentityState>();
   for (const e of identities.entries) {
-    const s = parse(IdentityState, e.value);
+    const s = tryParseJson(IdentityState, e.value);
     if (s !== undefined) labelsOf.set(e.key, s);
   }
   const out: AllocatedIdentity[] = [];
   for (const e of index.entries) {
-    const entry = parse(IdentityIndexEntry, e.value);
+    const entry = tryParseJson(IdentityIndexEntry, e.value);
     if (entry === undefined) {
       log.warn('skipping invalid identity index value', { key: e.key, value: e.value.slice(0, 200) });
       continue;
@@ -79,7 +71,7 @@ async function readUsed(kv: KvBackend, cluster: string, log: Logger): Promise<Se
   const { entries } = await kv.list(keys.endpointsPrefix(cluster));
   const used = new Set<number>();
   for (const e of entries) {
-    const ep = parse(EndpointState, e.value);
+    const ep = tryParseJson(EndpointState, e.value);
     if (ep === undefined) {
       log.warn('invalid endpoint value; no identity collected this pass', { key: e.key });
       return undefined;
