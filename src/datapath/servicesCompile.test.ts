@@ -2,12 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isIp } from '../util/cidr.ts';
 import { compileServices, isIpv4, lbChainRule } from './servicesCompile.ts';
-import type { Frontend, FrontendBackend } from './serviceTypes.ts';
-
-const be = (ip: string, port: number, cluster = 'c1'): FrontendBackend => ({ ip, port, cluster, preferred: true });
-function fe(name: string, clusterIP: string, port: number, protocol: 'TCP' | 'UDP', backends: FrontendBackend[], namespace = 'default'): Frontend {
-  return { namespace, name, clusterIP, port, protocol, backends, allBackends: backends };
-}
+import { be, fe } from './testFixtures.ts';
 
 const WEB = fe('web', '10.96.0.10', 80, 'TCP', [be('10.244.2.7', 8080), be('10.244.1.5', 8080)]);
 const DNS = fe('dns', '10.96.0.20', 53, 'UDP', [be('10.244.1.5', 5353)], 'kube-system');

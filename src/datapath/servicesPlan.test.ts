@@ -3,18 +3,8 @@ import assert from 'node:assert/strict';
 import { compileServices } from './servicesCompile.ts';
 import { emptyServiceState } from './servicesKernel.ts';
 import { planServiceSync, serviceStateAfter as applied } from './servicesPlan.ts';
-import type { Frontend, FrontendBackend } from './serviceTypes.ts';
+import { be, fe } from './testFixtures.ts';
 
-const be = (ip: string, port: number): FrontendBackend => ({ ip, port, cluster: 'c1', preferred: true });
-const fe = (name: string, clusterIP: string, port: number, protocol: 'TCP' | 'UDP', backends: FrontendBackend[]): Frontend => ({
-  namespace: 'default',
-  name,
-  clusterIP,
-  port,
-  protocol,
-  backends,
-  allBackends: backends,
-});
 const WEB = fe('web', '10.96.0.10', 80, 'TCP', [be('10.244.1.5', 8080), be('10.244.2.7', 8080)]);
 const DNS = fe('dns', '10.96.0.20', 53, 'UDP', [be('10.244.1.5', 5353)]);
 const EMPTY = fe('empty', '10.96.0.30', 80, 'TCP', []);

@@ -20,7 +20,8 @@ import type { NftSession } from '../../src/datapath/nftSession.ts';
 import { NftServices } from '../../src/datapath/services.ts';
 import { compileServices } from '../../src/datapath/servicesCompile.ts';
 import { frontendElements, parseServiceState } from '../../src/datapath/servicesKernel.ts';
-import type { Frontend } from '../../src/datapath/serviceTypes.ts';
+import type { Frontend, FrontendBackend } from '../../src/datapath/serviceTypes.ts';
+import { be, fe } from '../../src/datapath/testFixtures.ts';
 
 let topo: ServiceTopology;
 let tools: NetTools & { calls: RecordedCall[] };
@@ -50,19 +51,10 @@ function pod(i: number): ServicePod {
 }
 
 function frontends(webBackends: ServicePod[]): Frontend[] {
-  const be = (p: ServicePod, port: number) => ({ ip: p.ip, port, cluster: 'c1', preferred: true });
-  const fe = (name: string, clusterIP: string, port: number, protocol: 'TCP' | 'UDP', backends: ReturnType<typeof be>[]): Frontend => ({
-    namespace: 'default',
-    name,
-    clusterIP,
-    port,
-    protocol,
-    backends,
-    allBackends: backends,
-  });
+  const on = (p: ServicePod, port: number): FrontendBackend => be(p.ip, port);
   return [
-    fe('web', WEB, 80, 'TCP', webBackends.map((p) => be(p, 8080))),
-    fe('dns', DNS, 53, 'UDP', [be(pod(0), 5353), be(pod(1), 5353)]),
+    fe('web', WEB, 80, 'TCP', webBackends.map((p) => on(p, 8080))),
+    fe('dns', DNS, 53, 'UDP', [on(pod(0), 5353), on(pod(1), 5353)]),
     fe('empty', EMPTY, 80, 'TCP', []),
     fe('empty', EMPTY, 53, 'UDP', []),
   ];
