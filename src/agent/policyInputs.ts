@@ -61,6 +61,11 @@ export class PolicyStore {
   }
 }
 
+/** One endpoint as the compiler wants it. */
+export function policyEndpoint(namespace: string, pod: string, ep: EndpointState): LocalEndpoint {
+  return { namespace, pod, ip: ep.ip, identity: ep.identity, labels: ep.labels, namedPorts: ep.namedPorts };
+}
+
 /** This node's endpoints (entries of the cluster's endpoint store) as the compiler wants them. */
 export function localPolicyEndpoints(entries: Iterable<readonly [string, EndpointState]>, cluster: string, node: string): LocalEndpoint[] {
   const prefix = keys.endpointsPrefix(cluster);
@@ -68,7 +73,7 @@ export function localPolicyEndpoints(entries: Iterable<readonly [string, Endpoin
   for (const [key, ep] of entries) {
     if (ep.node !== node || ep.ip === '' || !key.startsWith(prefix)) continue;
     const [namespace = '', pod = ''] = key.slice(prefix.length).split('/');
-    out.push({ namespace, pod, ip: ep.ip, identity: ep.identity, labels: ep.labels, namedPorts: ep.namedPorts });
+    out.push(policyEndpoint(namespace, pod, ep));
   }
   return out;
 }

@@ -10,7 +10,7 @@ import type { KvBackend } from '../kvstore/backend.ts';
 import { getJson } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
 import { ClusterConfig } from '../model/state.ts';
-import { POLICY_KINDS, localPolicyEndpoints } from '../agent/policyInputs.ts';
+import { POLICY_KINDS, policyEndpoint } from '../agent/policyInputs.ts';
 import { compilePolicies } from '../policy/compile.ts';
 import { parseStoredPolicy } from '../policy/normalize.ts';
 import type { NormalizedPolicy } from '../policy/normalize.ts';
@@ -45,9 +45,7 @@ export async function endpointEnforcement(kv: KvBackend, ctx: Context): Promise<
     loadIdentities(kv, ctx.cluster, warn),
     readEndpoints(kv, keys.endpointsPrefix(ctx.cluster), ctx.cluster, () => undefined),
   ]);
-  const endpoints = rows.flatMap((r) =>
-    localPolicyEndpoints([[keys.endpoint(ctx.cluster, r.namespace, r.pod), r.endpoint]], ctx.cluster, r.endpoint.node),
-  );
+  const endpoints = rows.filter((r) => r.endpoint.ip !== '').map((r) => policyEndpoint(r.namespace, r.pod, r.endpoint));
   const verdicts = compilePolicies({
     cluster: ctx.cluster,
     defaultLocalCluster: config?.policyDefaultLocalCluster ?? true,
