@@ -42,3 +42,24 @@ test('the responder validates requests and never throws', async (t) => {
   );
   assert.equal(err.code, CniCode.PoolExhausted);
 });
+
+test('allocate says whether it created the address; a release naming another address frees nothing', async (t) => {
+  const s = setup(t);
+  const a = await s.client.allocate({ containerId: 'c1', ifName: 'eth0' });
+  assert.deepEqual([a.ip, a.created], ['10.250.1.2', true]);
+  const again = await s.client.allocate({ containerId: 'c1', ifName: 'eth0' });
+  assert.deepEqual([again.ip, again.created], ['10.250.1.2', false], 'the pair already held it');
+  assert.equal(await s.client.release('c1', 'eth0', '10.250.1.3'), undefined, 'not the address the pair holds');
+  assert.equal(s.ipam.get('c1', 'eth0')?.ip, '10.250.1.2');
+  assert.equal(await s.client.release('c2', 'eth0', '10.250.1.2'), undefined, 'not the pair that holds it');
+  assert.equal(s.ipam.get('c1', 'eth0')?.ip, '10.250.1.2');
+  assert.equal((await s.client.release('c1', 'eth0', '10.250.1.2'))?.ip, '10.250.1.2');
+  assert.equal(s.ipam.get('c1', 'eth0'), undefined);
+});
+
+test('concurrent allocates for one pair: exactly one created', async (t) => {
+  const s = setup(t);
+  const answers = await Promise.all([0, 1, 2].map(() => s.client.allocate({ containerId: 'c1', ifName: 'eth0' })));
+  assert.deepEqual(answers.map((a) => a.created).sort(), [false, false, true]);
+  assert.equal(new Set(answers.map((a) => a.ip)).size, 1);
+});

@@ -33,7 +33,9 @@ async function handle(req: CniRequest, opts: AgentOpsOptions, log: Logger): Prom
   switch (req.op) {
     case 'allocate': {
       const pod = { ...(req.podNamespace === undefined ? {} : { podNamespace: req.podNamespace }), ...(req.podName === undefined ? {} : { podName: req.podName }) };
-      return ipam.allocate(req.containerId, req.ifName, pod);
+      // get, then allocate, with no await between: concurrent requests for one pair see exactly one "created"
+      const created = ipam.get(req.containerId, req.ifName) === undefined;
+      return { ...(await ipam.allocate(req.containerId, req.ifName, pod)), created };
     }
     case 'register': {
       const ep = req.endpoint;
@@ -45,8 +47,11 @@ async function handle(req: CniRequest, opts: AgentOpsOptions, log: Logger): Prom
       log.info('endpoint added', { containerId: ep.containerId, pod: `${ep.podNamespace}/${ep.podName}`, ip: ep.ip, hostVeth: ep.hostVeth });
       return undefined;
     }
-    case 'release':
+    case 'release': {
+      const held = ipam.get(req.containerId, req.ifName);
+      if (req.ip !== undefined && held?.ip !== req.ip) return null; // another address (or none): not the caller's to free
       return (await ipam.release(req.containerId, req.ifName)) ?? null;
+    }
     case 'del': {
       const held = ipam.get(req.containerId, req.ifName);
       const podNamespace = req.podNamespace ?? held?.podNamespace;

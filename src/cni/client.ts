@@ -7,13 +7,14 @@ import net from 'node:net';
 import { WeftError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { CniCode, cniError } from './codes.ts';
-import { parseAllocationInfo } from './protocol.ts';
-import type { AllocationInfo, CniEndpoint, CniRequest, CniResponse, PodRef } from './protocol.ts';
+import { parseAllocateAnswer, parseAllocationInfo } from './protocol.ts';
+import type { AllocateAnswer, AllocationInfo, CniEndpoint, CniRequest, CniResponse, PodRef } from './protocol.ts';
 
 export interface AgentClient {
-  allocate(ref: PodRef): Promise<AllocationInfo>;
+  allocate(ref: PodRef): Promise<AllocateAnswer>;
   register(ep: CniEndpoint): Promise<void>;
-  release(containerId: string, ifName: string): Promise<AllocationInfo | undefined>;
+  /** With ip: only while the pair still holds that address. */
+  release(containerId: string, ifName: string, ip?: string): Promise<AllocationInfo | undefined>;
   del(ref: PodRef): Promise<AllocationInfo | undefined>;
   get(containerId: string, ifName: string): Promise<AllocationInfo | undefined>;
   status(): Promise<void>;
@@ -82,15 +83,15 @@ export function agentClientOver(send: (req: CniRequest) => Promise<CniResponse>,
 
   return {
     async allocate(ref) {
-      const a = parseAllocationInfo(await call({ op: 'allocate', ...ref }));
+      const a = parseAllocateAnswer(await call({ op: 'allocate', ...ref }));
       if (a === undefined) throw unreachable(socketPath, 'allocate answered no address');
       return a;
     },
     async register(endpoint) {
       await call({ op: 'register', endpoint });
     },
-    async release(containerId, ifName) {
-      return parseAllocationInfo(await call({ op: 'release', containerId, ifName }));
+    async release(containerId, ifName, ip) {
+      return parseAllocationInfo(await call({ op: 'release', containerId, ifName, ...(ip === undefined ? {} : { ip }) }));
     },
     async del(ref) {
       return parseAllocationInfo(await call({ op: 'del', ...ref }));

@@ -10,19 +10,27 @@ import { runPlugin } from './plugin.ts';
 import type { PluginDeps } from './plugin.ts';
 import { parseEnv } from './skel.ts';
 import type { PodNetwork } from './wire.ts';
+import { planWiring } from './veth.ts';
 import type { ObservedNet, WirePlan } from './veth.ts';
 import { toCniErrorResult, CniCode } from './codes.ts';
 import type { CniResult } from './result.ts';
 
-/** An in-memory PodNetwork: wiring is a set of host veths with their plans. */
-function fakeNet(opts: { failWire?: boolean } = {}): PodNetwork & { wired: Map<string, { plan: WirePlan; ip: string }> } {
+/**
+ * An in-memory PodNetwork: wiring is a set of host veths with their plans.
+ * Like the kernel, a taken host veth name fails the link add (line 1);
+ * failAtLine makes the batch fail at that line, after creating the pair when
+ * the line is past the link add.
+ */
+function fakeNet(opts: { failWire?: boolean; failAtLine?: number } = {}): PodNetwork & { wired: Map<string, { plan: WirePlan; ip: string }> } {
   const wired = new Map<string, { plan: WirePlan; ip: string }>();
   return {
     wired,
-    wire(plan) {
-      if (opts.failWire === true) return Promise.reject(new Error('RTNETLINK answers: File exists'));
+    wire(plan, _netns, progress) {
       const ip = /route add (\S+)\/32/.exec(plan.hostBatch)?.[1] ?? '';
+      if (opts.failWire === true || wired.has(plan.hostVeth)) return Promise.reject(new Error('RTNETLINK answers: File exists\nCommand failed -:1'));
       wired.set(plan.hostVeth, { plan, ip });
+      progress.hostVeth = true;
+      if (opts.failAtLine !== undefined) return Promise.reject(new Error(`RTNETLINK answers: Invalid argument\nCommand failed -:${opts.failAtLine}`));
       return Promise.resolve();
     },
     unwire(hostVeth) {
@@ -109,6 +117,59 @@ test('agent refusing the endpoint: veth removed and address released', async (t)
   const s = await setup(t, net, true);
   const e = await cniErr(s.run('ADD'));
   assert.match(e.msg, /etcd down/);
+  assert.equal(net.wired.size, 0);
+  assert.equal(s.ipam.list().length, 0);
+});
+
+test('ADD again for an attached pair is code 4 naming container, interface and address; the attachment stays whole', async (t) => {
+  const net = fakeNet();
+  const s = await setup(t, net);
+  const first = (await s.run('ADD')) as CniResult;
+  const held = s.ipam.get('c1', 'eth0');
+  for (const netns of ['/var/run/netns/p1', '/var/run/netns/other']) {
+    const e = await cniErr(s.run('ADD', { CNI_NETNS: netns }));
+    assert.equal(e.code, CniCode.InvalidEnv);
+    assert.match(e.msg, /container c1 \(CNI_CONTAINERID\) already has interface eth0 \(CNI_IFNAME\) attached with address 10\.250\.1\.2, host veth wf[0-9a-f]{11}/);
+  }
+  assert.deepEqual(s.ipam.get('c1', 'eth0'), held, 'same address, same record');
+  assert.deepEqual([...net.wired.keys()], [first.interfaces?.[0]?.name]);
+  assert.deepEqual(s.warnings, [], 'nothing undone');
+  const withPrev = JSON.stringify({ ...(JSON.parse(s.conf) as object), prevResult: first });
+  assert.equal(await s.run('CHECK', {}, withPrev), undefined, 'CHECK of the first attachment still passes');
+  assert.equal(await s.run('DEL'), undefined);
+  assert.equal(net.wired.size, 0);
+  assert.equal((await s.run('ADD')) !== undefined, true, 'after DEL the pair can be added again');
+});
+
+test('concurrent ADDs for one pair: one attaches, the other is refused and undoes nothing', async (t) => {
+  const net = fakeNet();
+  const s = await setup(t, net);
+  const outcomes = await Promise.allSettled([s.run('ADD'), s.run('ADD')]);
+  assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+  const refused = outcomes.find((o) => o.status === 'rejected');
+  assert.equal(toCniErrorResult(refused?.reason, '1.0.0').code, CniCode.InvalidEnv);
+  assert.equal(net.wired.size, 1);
+  assert.equal(s.ipam.list().length, 1);
+});
+
+test('a link add that fails on a taken veth name releases the new address and leaves that veth alone', async (t) => {
+  const net = fakeNet();
+  const s = await setup(t, net);
+  const foreign = planWiring({ containerId: 'c1', ifName: 'eth0', netns: '/var/run/netns/x', ip: '10.9.9.9' });
+  net.wired.set(foreign.hostVeth, { plan: foreign, ip: '10.9.9.9' }); // a veth of that name, no address on record
+  const e = await cniErr(s.run('ADD'));
+  assert.equal(e.code, CniCode.WiringFailed);
+  assert.match(e.msg, /File exists/);
+  assert.equal(s.ipam.list().length, 0, 'the address this ADD allocated is released');
+  assert.equal(net.wired.get(foreign.hostVeth)?.plan, foreign, 'the veth it did not create is still there');
+});
+
+test('a wiring failure after the link add removes the veth this ADD created and its address', async (t) => {
+  const net = fakeNet({ failAtLine: 4 });
+  const s = await setup(t, net);
+  const e = await cniErr(s.run('ADD'));
+  assert.equal(e.code, CniCode.WiringFailed);
+  assert.match(e.msg, /Command failed -:4/);
   assert.equal(net.wired.size, 0);
   assert.equal(s.ipam.list().length, 0);
 });

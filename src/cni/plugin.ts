@@ -1,11 +1,14 @@
 /**
  * The plugin's commands: ADD allocates an address from the agent, wires the
- * veth and registers the endpoint (undoing both when a step fails); DEL tears
- * down and releases (and succeeds when there is nothing left); CHECK compares
- * the wiring with what ADD set up; STATUS and GC ask the agent. Effects come
- * in through PluginDeps so the logic is tested with fakes.
+ * veth and registers the endpoint; a failed ADD undoes what it created itself
+ * and nothing else (undo.ts), and an ADD for a pair that is already attached
+ * is refused without touching it. DEL tears down and releases (and succeeds
+ * when there is nothing left); CHECK compares the wiring with what ADD set
+ * up; STATUS and GC ask the agent. Effects come in through PluginDeps so the
+ * logic is tested with fakes.
  */
 import { errorMessage } from '../errors.ts';
+import type { WeftError } from '../errors.ts';
 import type { AgentClient } from './client.ts';
 import { CniCode, cniError } from './codes.ts';
 import { parseNetConf, checkVersion } from './netconf.ts';
@@ -15,7 +18,8 @@ import type { CniResult } from './result.ts';
 import { podOf } from './skel.ts';
 import type { CniInvocation } from './skel.ts';
 import { hostVethName, planWiring, wiringProblems } from './veth.ts';
-import type { PodNetwork } from './wire.ts';
+import { UndoLog } from './undo.ts';
+import type { PodNetwork, WireProgress } from './wire.ts';
 
 export interface PluginDeps {
   connect(socketPath: string): Promise<AgentClient>;
@@ -51,23 +55,41 @@ function requireNetns(inv: CniInvocation, deps: PluginDeps): string {
   return local;
 }
 
+/**
+ * The spec's answer to an ADD for a pair that is already attached: "If an
+ * interface of the requested name already exists in the container, the CNI
+ * plugin MUST return with an error" (CNI 1.0). Code 4: the pair named by
+ * CNI_CONTAINERID and CNI_IFNAME is the invalid input (see README.md).
+ */
+function alreadyAttached(inv: CniInvocation, ip: string): WeftError {
+  return cniError(
+    CniCode.InvalidEnv,
+    `container ${inv.containerId} (CNI_CONTAINERID) already has interface ${inv.ifName} (CNI_IFNAME) attached with address ${ip}, host veth ${hostVethName(inv.containerId, inv.ifName)}: ADD again without DEL is refused and the existing attachment is left as it is`,
+  );
+}
+
 async function cmdAdd(inv: CniInvocation, conf: WeftNetConf, deps: PluginDeps): Promise<CniResult> {
   const netns = requireNetns(inv, deps);
   const pod = podOf(inv.args);
   return withAgent(deps, conf, async (agent) => {
-    const { ip } = await agent.allocate({ containerId: inv.containerId, ifName: inv.ifName, ...pod });
+    const { ip, created } = await agent.allocate({ containerId: inv.containerId, ifName: inv.ifName, ...pod });
+    if (!created) throw alreadyAttached(inv, ip); // nothing created, nothing to undo: the existing attachment stays whole
+    const undo = new UndoLog();
+    undo.created(`address ${ip} of container ${inv.containerId} ${inv.ifName}`, () => agent.release(inv.containerId, inv.ifName, ip));
     const plan = planWiring({ containerId: inv.containerId, ifName: inv.ifName, netns, ip, ...(conf.mtu === undefined ? {} : { mtu: conf.mtu }) });
     try {
+      const progress: WireProgress = { hostVeth: false };
       try {
-        await deps.net.wire(plan, netns);
+        await deps.net.wire(plan, netns, progress);
       } catch (err) {
         throw cniError(CniCode.WiringFailed, `cannot wire ${inv.ifName} of container ${inv.containerId} (${ip}, host veth ${plan.hostVeth}): ${errorMessage(err)}`);
+      } finally {
+        if (progress.hostVeth) undo.created(`host veth ${plan.hostVeth}`, () => deps.net.unwire(plan.hostVeth));
       }
       const ep = { containerId: inv.containerId, ifName: inv.ifName, netns: inv.netns, podNamespace: pod.podNamespace ?? '', podName: pod.podName ?? '', ip, hostVeth: plan.hostVeth };
-      await agent.register(ep);
+      await agent.register(ep); // the last step: once it succeeds there is nothing left to undo
     } catch (err) {
-      await deps.net.unwire(plan.hostVeth).catch((e: unknown) => deps.warn(`undo: cannot delete ${plan.hostVeth}: ${errorMessage(e)}`));
-      await agent.release(inv.containerId, inv.ifName).catch((e: unknown) => deps.warn(`undo: cannot release ${ip}: ${errorMessage(e)}`));
+      await undo.rollback((msg) => deps.warn(msg));
       throw err;
     }
     const mtu = conf.mtu === undefined ? {} : { mtu: conf.mtu };

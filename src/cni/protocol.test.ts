@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeInvokeAnswer, isInvokeRequest, parseInvokeRequest, parseRequest } from './protocol.ts';
+import { encodeInvokeAnswer, isInvokeRequest, parseAllocateAnswer, parseInvokeRequest, parseRequest } from './protocol.ts';
 
 test('invoke requests: validated, only CNI_* variables kept', () => {
   const raw = { op: 'invoke', pid: 12, netns: 'net:[1]', mntns: 'mnt:[1]', via: '/run/w.sock', env: { CNI_COMMAND: 'ADD', HOME: '/root' }, stdin: '{}' };
@@ -20,4 +20,11 @@ test('invoke answers are framed in bytes: header, stdout, stderr; or delegate', 
   assert.equal(out.length, '1 13 14\n'.length + 13 + 14);
   assert.equal(encodeInvokeAnswer({ code: 0, stdout: '', stderr: '' }).toString(), '0 0 0\n');
   assert.equal(encodeInvokeAnswer('delegate').toString(), 'delegate\n');
+});
+
+test('allocate answers need a boolean created; release takes an optional ip', () => {
+  assert.deepEqual(parseAllocateAnswer({ ip: '10.0.0.2', containerId: 'c', ifName: 'eth0', created: false }), { ip: '10.0.0.2', containerId: 'c', ifName: 'eth0', created: false });
+  assert.throws(() => parseAllocateAnswer({ ip: '10.0.0.2', containerId: 'c', ifName: 'eth0' }), /without a boolean "created"/);
+  assert.deepEqual(parseRequest({ op: 'release', containerId: 'c', ifName: 'eth0', ip: '10.0.0.2' }), { op: 'release', containerId: 'c', ifName: 'eth0', ip: '10.0.0.2' });
+  assert.throws(() => parseRequest({ op: 'release', containerId: 'c', ifName: 'eth0', ip: 7 }), /release field "ip" must be a string/);
 });

@@ -31,10 +31,16 @@ export interface AllocationInfo {
   podName?: string;
 }
 
+/** The answer to allocate: the address, and whether this request created it (false: the pair already held it). */
+export interface AllocateAnswer extends AllocationInfo {
+  created: boolean;
+}
+
 export type CniRequest =
   | ({ op: 'allocate' } & PodRef)
   | { op: 'register'; endpoint: CniEndpoint }
-  | { op: 'release'; containerId: string; ifName: string }
+  /** With ip: release only while the pair still holds that address (an undo never frees someone else's). */
+  | { op: 'release'; containerId: string; ifName: string; ip?: string }
   | ({ op: 'del' } & PodRef)
   | { op: 'get'; containerId: string; ifName: string }
   | { op: 'status' }
@@ -77,6 +83,9 @@ export function parseRequest(v: unknown): CniRequest {
       optionalStrings(v, ['podNamespace', 'podName'], op);
       return v as CniRequest;
     case 'release':
+      needStrings(v, ['containerId', 'ifName'], op);
+      optionalStrings(v, ['ip'], op);
+      return v as CniRequest;
     case 'get':
       needStrings(v, ['containerId', 'ifName'], op);
       return v as CniRequest;
@@ -110,6 +119,15 @@ export function parseAllocationInfo(v: unknown): AllocationInfo | undefined {
     throw new WeftError(ErrorCode.Internal, `the agent answered with an invalid allocation ${JSON.stringify(v)}`);
   }
   return v as unknown as AllocationInfo;
+}
+
+/** The answer to allocate; its "created" flag is required. */
+export function parseAllocateAnswer(v: unknown): AllocateAnswer | undefined {
+  const a = parseAllocationInfo(v);
+  if (a === undefined) return undefined;
+  const created = (v as Record<string, unknown>)['created'];
+  if (typeof created !== 'boolean') throw new WeftError(ErrorCode.Internal, `the agent answered allocate without a boolean "created" (an older agent?): ${JSON.stringify(v)}`);
+  return { ...a, created };
 }
 
 /**

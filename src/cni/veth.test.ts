@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostVethName, isHostVethName, planWiring, vethMacs, wiringProblems } from './veth.ts';
+import { failedBatchLine, hostBatchCreatedVeth, hostVethName, isHostVethName, planWiring, vethMacs, wiringProblems } from './veth.ts';
 import type { ObservedNet } from './veth.ts';
 
 test('host veth name is wf + 11 hex of sha1(containerId + ifName), deterministic', () => {
@@ -42,4 +42,16 @@ test('wiringProblems: none for intact wiring, each difference named', () => {
   assert.equal(broken.length, 3);
   assert.match(broken.join(';'), new RegExp(`interface ${hv} does not exist`));
   assert.match(broken.join(';'), /no route default via 169\.254\.1\.1/);
+});
+
+test('a failed host batch created the veth only when ip names a line after the link add', () => {
+  const plan = planWiring({ containerId: 'c1', ifName: 'eth0', netns: '/run/netns/p', ip: '10.0.0.2' });
+  assert.match(plan.hostBatch.split('\n')[0] ?? '', /^link add /, 'the link add is line 1');
+  assert.equal(failedBatchLine('ip -batch - failed (exit 1): RTNETLINK answers: File exists\nCommand failed -:1'), 1);
+  assert.equal(failedBatchLine('Command failed -:2\nCommand failed -:4'), 4);
+  assert.equal(failedBatchLine('ip -batch - timed out after 15000 ms'), undefined);
+  assert.equal(hostBatchCreatedVeth('RTNETLINK answers: File exists\nCommand failed -:1'), false);
+  assert.equal(hostBatchCreatedVeth('RTNETLINK answers: File exists\nCommand failed -:4'), true);
+  assert.equal(hostBatchCreatedVeth('Error: argument "x" is wrong\nCommand failed -:2'), true);
+  assert.equal(hostBatchCreatedVeth('ip -batch - timed out after 15000 ms'), false, 'unknown counts as not created');
 });

@@ -67,6 +67,26 @@ export function planWiring(req: WireRequest): WirePlan {
   return { hostVeth, hostMac: macs.host, podMac: macs.pod, hostBatch: `${hostBatch.join('\n')}\n`, podBatch: `${podBatch.join('\n')}\n` };
 }
 
+/** The line number ip names in "Command failed -:N" (the last, when there are several); undefined without one. */
+export function failedBatchLine(message: string): number | undefined {
+  const all = [...message.matchAll(/Command failed -:(\d+)/g)];
+  const n = all.at(-1)?.[1];
+  return n === undefined ? undefined : Number(n);
+}
+
+/**
+ * Whether a failed hostBatch created the veth pair. Its first line is the
+ * `link add`, and ip stops at the first failing line and names it: a failure
+ * on line 2 or later means the pair is this ADD's. A failure on line 1 (e.g.
+ * "File exists": the name is taken) or one without a line number (a timeout,
+ * a crash) counts as not created: ADD never deletes a veth it cannot show it
+ * created.
+ */
+export function hostBatchCreatedVeth(failure: string): boolean {
+  const line = failedBatchLine(failure);
+  return line !== undefined && line > 1;
+}
+
 /** The subset of `ip -j addr show` / `ip -j route show` that CHECK reads. */
 export interface ObservedLink {
   ifname: string;

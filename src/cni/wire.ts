@@ -7,13 +7,23 @@
  * PodNetwork interface so the plugin logic can be tested with a fake.
  */
 import { exec, execFull } from '../util/exec.ts';
-import { WeftError, ErrorCode } from '../errors.ts';
+import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import type { IpBatchRunner } from './ipSession.ts';
+import { hostBatchCreatedVeth } from './veth.ts';
 import type { ObservedNet, WirePlan } from './veth.ts';
 
+/** What wire() created so far; a failed ADD removes only that. */
+export interface WireProgress {
+  /** The veth pair (plan.hostVeth and its pod-side peer) was created by this call. */
+  hostVeth: boolean;
+}
+
 export interface PodNetwork {
-  /** Create and configure the veth pair; throws with ip's message on failure. */
-  wire(plan: WirePlan, netns: string): Promise<void>;
+  /**
+   * Create and configure the veth pair; throws with ip's message on failure.
+   * progress.hostVeth says, also after a failure, whether this call created the pair.
+   */
+  wire(plan: WirePlan, netns: string, progress: WireProgress): Promise<void>;
   /** Delete the pair by its host side; false when it did not exist. */
   unwire(hostVeth: string): Promise<boolean>;
   /** Links and main-table routes of the node's and the pod's netns. */
@@ -50,10 +60,16 @@ const OBSERVE_BATCH = 'addr show\nroute show\n';
 export function ipPodNetworkIn(hostNetns?: string, hostSession?: IpBatchRunner): PodNetwork {
   const onHost = (args: string[]): [string, string[]] => (hostNetns === undefined ? ['ip', args] : inNetns(hostNetns, args));
   return {
-    async wire(plan, netns) {
+    async wire(plan, netns, progress) {
       const [hostCmd, hostArgs] = onHost(['-batch', '-']);
-      if (hostSession !== undefined) await hostSession.run(plan.hostBatch);
-      else await exec(hostCmd, hostArgs, { input: plan.hostBatch, timeoutMs: TIMEOUT_MS });
+      try {
+        if (hostSession !== undefined) await hostSession.run(plan.hostBatch);
+        else await exec(hostCmd, hostArgs, { input: plan.hostBatch, timeoutMs: TIMEOUT_MS });
+      } catch (err) {
+        progress.hostVeth = hostBatchCreatedVeth(errorMessage(err));
+        throw err;
+      }
+      progress.hostVeth = true;
       const [cmd, args] = inNetns(netns, ['-batch', '-']);
       await exec(cmd, args, { input: plan.podBatch, timeoutMs: TIMEOUT_MS });
     },

@@ -122,7 +122,7 @@ for (const variant of VARIANTS) describe(`weft CNI plugin, executed as a runtime
     assert.equal(node.ipam.list().length, used);
   });
 
-  it('a wiring failure is code 101 with ip\'s message, the address released; the next ADD works', async () => {
+  it('a wiring failure is code 101 with ip\'s message, the address released, the veth it did not create kept; the next ADD works', async () => {
     const p = await node.addPod('clash');
     const clash = hostVethName('ctr-clash', 'eth0');
     await node.inNode(['ip', 'link', 'add', clash, 'type', 'veth', 'peer', 'name', 'wf-clash-peer']);
@@ -131,11 +131,64 @@ for (const variant of VARIANTS) describe(`weft CNI plugin, executed as a runtime
     assert.deepEqual([r.code, r.json?.['code']], [1, 101]);
     assert.match(String(r.json?.['msg']), new RegExp(`^cannot wire eth0 of container ctr-clash \\([0-9.]+, host veth ${clash}\\): ip -batch - failed \\(exit 1\\): RTNETLINK answers: File exists\nCommand failed -:1$`));
     assert.equal(node.ipam.list().length, used);
+    assert.ok((await hostVeths()).includes(clash), 'the veth this ADD did not create is left alone');
+    await node.inNode(['ip', 'link', 'del', clash]);
     const ok = await node.runWeft('ADD', { containerId: 'ctr-clash2', netns: p });
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     const del = await node.runWeft('DEL', { containerId: 'ctr-clash2', netns: p });
     assert.equal(del.code, 0, del.stdout + del.stderr);
     await node.deletePod('clash');
+  });
+
+  it('ADD again for an attached container id + ifname is code 4; the attachment keeps its IP, veth and endpoint and still serves', async () => {
+    const p = await node.addPod('again');
+    const other = await node.addPod('again2');
+    const first = await node.runWeft('ADD', { containerId: 'ctr-again', netns: p, args: { K8S_POD_NAMESPACE: 'default', K8S_POD_NAME: 'again' } });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const ip = ipOf(first.json);
+    const veth = hostVethName('ctr-again', 'eth0');
+    await startPodServer(p, 'pod-again');
+    assert.equal(await fetchFromNode(ip), 'pod-again');
+    for (const netns of [p, other]) {
+      const again = await node.runWeft('ADD', { containerId: 'ctr-again', netns, args: { K8S_POD_NAMESPACE: 'default', K8S_POD_NAME: 'again' } });
+      assert.deepEqual([again.code, again.json?.['code']], [1, 4], again.stdout + again.stderr);
+      assert.equal(
+        again.json?.['msg'],
+        `container ctr-again (CNI_CONTAINERID) already has interface eth0 (CNI_IFNAME) attached with address ${ip}, host veth ${veth}: ADD again without DEL is refused and the existing attachment is left as it is`,
+      );
+    }
+    const gone = await node.runWeft('ADD', { containerId: 'ctr-again', netns: `/run/netns/${PREFIX}-nope` });
+    assert.equal(gone.json?.['code'], 3, 'a bad netns path is refused before anything is touched');
+    assert.equal(node.ipam.get('ctr-again', 'eth0')?.ip, ip, 'the address is still assigned');
+    assert.ok((await hostVeths()).includes(veth), 'the veth is still there');
+    assert.deepEqual(node.added.filter((e) => e.containerId === 'ctr-again').map((e) => e.ip), [ip], 'registered once');
+    assert.deepEqual(node.deleted.filter((e) => e.containerId === 'ctr-again'), [], 'the endpoint was never deleted');
+    assert.equal(await fetchFromNode(ip), 'pod-again', 'the pod still answers over its veth');
+    assert.doesNotMatch(await exec('ip', ['netns', 'exec', `${PREFIX}-again2`, 'ip', '-o', 'link', 'show']), /eth0/, 'the other netns got nothing');
+    const check = await node.runWeft('CHECK', { containerId: 'ctr-again', netns: p, stdin: JSON.stringify(node.weftConf({ prevResult: first.json })) });
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    const del = await node.runWeft('DEL', { containerId: 'ctr-again', netns: p });
+    assert.equal(del.code, 0, del.stdout + del.stderr);
+    assert.equal(node.ipam.get('ctr-again', 'eth0'), undefined);
+    await node.deletePod('again');
+    await node.deletePod('again2');
+  });
+
+  it('an ADD failing after it created its veth (the pod already has a default route) removes its own veth and address, nothing else', async () => {
+    const p = await node.addPod('half');
+    await exec('ip', ['netns', 'exec', `${PREFIX}-half`, 'ip', 'route', 'add', 'blackhole', 'default']);
+    const veths = await hostVeths();
+    const held = node.ipam.list();
+    const r = await node.runWeft('ADD', { containerId: 'ctr-half', netns: p });
+    assert.deepEqual([r.code, r.json?.['code']], [1, 101], r.stdout + r.stderr);
+    assert.match(String(r.json?.['msg']), /File exists\nCommand failed -:4$/, 'the pod side failed on its default route');
+    assert.deepEqual(await hostVeths(), veths, 'its own veth is gone, every other one is still there');
+    assert.deepEqual(node.ipam.list(), held, 'its own address is released, every other one is still held');
+    assert.doesNotMatch(await exec('ip', ['netns', 'exec', `${PREFIX}-half`, 'ip', '-o', 'link', 'show']), /eth0/);
+    const b = await node.runWeft('CHECK', { containerId: 'ctr-b', netns: `/run/netns/${PREFIX}-b` });
+    assert.equal(b.code, 0, 'pod b is untouched');
+    assert.equal(await fetchFromNode(node.ipam.get('ctr-b', 'eth0')?.ip ?? ''), 'pod-b', 'pod b still answers');
+    await node.deletePod('half');
   });
 
   it('DEL after the pod netns is gone releases the IP', async () => {
