@@ -3,7 +3,6 @@
  * the cluster's etcd. Every document is validated before anything is written,
  * and a file is applied (or deleted) all or nothing.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { WeftError, ErrorCode } from '../errors.ts';
@@ -15,14 +14,8 @@ import { withKv } from './kv.ts';
 import { parseGetOutput, printGet } from './get.ts';
 import type { GetOutput } from './get.ts';
 import { selectByLabels } from './applySelection.ts';
-
-export function readManifestSource(file: string): string {
-  try {
-    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new WeftError(ErrorCode.InvalidInput, `cannot read ${file === '-' ? 'standard input' : `"${file}"`}: ${(err as Error).message}`);
-  }
-}
+import { readManifestSource } from './manifestSource.ts';
+import { checkApplyLimits } from '../model/applyLimits.ts';
 
 function parseFile(file: string, namespace?: string) {
   return parseManifests(readManifestSource(file), file === '-' ? '<stdin>' : file, { namespace });
@@ -44,6 +37,7 @@ export function registerResources(program: Command): void {
       const all = parseFile(opts.filename, opts.namespace);
       if (all.length === 0) throw new WeftError(ErrorCode.InvalidManifest, `${opts.filename}: no objects to apply`);
       const docs = selectByLabels(all, opts.selector, opts.filename === '-' ? 'standard input' : opts.filename);
+      checkApplyLimits(docs, opts.filename === '-' ? '<stdin>' : opts.filename);
       await withKv(cmd, async (kv, ctx) => {
         for (const r of await applyDocuments(kv, docs, { cluster: ctx.cluster })) process.stdout.write(`${r.display} ${r.action}\n`);
       });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { formatIp, hostAt, parseCidr } from '../util/cidr.ts';
 import type { ClusterConfig, RoutingMode } from '../model/state.ts';
+import { etcdLimitFlags } from '../kvstore/etcdLimits.ts';
 
 export const DEFAULT_UNDERLAY_CIDR = '172.30.0.0/16';
 export const UNDERLAY_NETNS = 'wf-underlay';
@@ -155,6 +156,7 @@ function etcdArgv(env: PlanEnv, dir: string, cpIp: string): string[] {
     '--initial-cluster-state=new',
     '--logger=zap',
     '--log-level=warn',
+    ...etcdLimitFlags(),
   ];
 }
 

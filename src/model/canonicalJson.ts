@@ -9,12 +9,12 @@ export function canonicalJson(value: unknown): string {
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const child = (v as Record<string, unknown>)[k];
-      if (child !== undefined) out[k] = sortKeys(child);
-    }
-    return out;
+    // Object.fromEntries, not out[k] = …: a key named __proto__ stays a key
+    const entries = Object.keys(v)
+      .sort()
+      .map((k): [string, unknown] => [k, (v as Record<string, unknown>)[k]])
+      .filter(([, child]) => child !== undefined);
+    return Object.fromEntries(entries.map(([k, child]) => [k, sortKeys(child)]));
   }
   return v;
 }

@@ -21,6 +21,9 @@ export interface ManifestProblem {
 /** At most this many problems are listed in one error. */
 const MAX_PROBLEMS = 20;
 
+/** Aliases resolved per document (yaml's maxAliasCount): bounds the expansion of a YAML bomb. */
+const MAX_ALIAS_COUNT = 100;
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -123,7 +126,15 @@ export function parseManifests(text: string, source?: string, opts: ParseOptions
       problems.push({ document, code: ErrorCode.InvalidManifest, message: `document ${document}${line === undefined ? '' : `, line ${line}`}: invalid YAML: ${what}` });
       return;
     }
-    const parsed: unknown = doc.toJS({ maxAliasCount: 100 });
+    let parsed: unknown;
+    try {
+      parsed = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // a YAML bomb (aliases expanding exponentially) stops here, before it grows
+      const why = /alias count/i.test((err as Error).message) ? `more than ${MAX_ALIAS_COUNT} alias expansions (a YAML bomb?)` : (err as Error).message;
+      problems.push({ document, code: ErrorCode.InvalidManifest, message: `document ${document}: invalid YAML: ${why}` });
+      return;
+    }
     if (parsed === null || parsed === undefined) return; // an empty document
     const placed = withNamespace(parsed, document, opts.namespace);
     if ('problem' in placed) {

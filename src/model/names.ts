@@ -3,6 +3,7 @@
  * qualified names for label and annotation keys, label values.
  */
 import { z } from 'zod';
+import { safeRecord } from './safeRecord.ts';
 
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_LABEL = new RegExp(`^${LABEL}$`);
@@ -45,12 +46,12 @@ export const portName = z
     message: "must be an IANA service name: at most 15 characters of a-z, 0-9 and '-', with at least one letter",
   });
 
-export const labelMap = z.record(
-  z.string().refine(isQualifiedName, { message: 'label key must be [prefix/]name with name at most 63 characters of A-Z, a-z, 0-9, -, _ and .' }),
+export const labelMap = safeRecord(
+  z.string().refine(isQualifiedName, { message: 'label key must be [prefix/]name with name at most 63 characters of A-Z, a-z, 0-9, -, _ and ., starting and ending with a letter or digit' }),
   z.string().refine(isLabelValue, { message: 'label value must be at most 63 characters of A-Z, a-z, 0-9, -, _ and ., starting and ending with a letter or digit' }),
 );
 
-export const annotationMap = z.record(
-  z.string().refine(isQualifiedName, { message: 'annotation key must be [prefix/]name with name at most 63 characters of A-Z, a-z, 0-9, -, _ and .' }),
+export const annotationMap = safeRecord(
+  z.string().refine(isQualifiedName, { message: 'annotation key must be [prefix/]name with name at most 63 characters of A-Z, a-z, 0-9, -, _ and ., starting and ending with a letter or digit' }),
   z.string(),
 );

@@ -8,6 +8,7 @@ import { keys } from '../kvstore/keys.ts';
 import { KINDS, kindByPlural, kindOf, namespaceOf, resourceKey } from './kindRegistry.ts';
 import { DEFAULT_NAMESPACE } from './meta.ts';
 import type { Resource } from './resources.ts';
+import { checkTxnLimits } from './applyLimits.ts';
 import { comparesFor, readEntries, withRetries } from './resourceStore.ts';
 import type { StoreOptions } from './resourceStore.ts';
 
@@ -63,7 +64,9 @@ export async function deleteResources(kv: KvBackend, refs: readonly ResourceRef[
       }
     }
     if (ops.length === 0) return results;
-    return (await kv.txn(comparesFor(read), ops)) ? results : undefined;
+    const compares = comparesFor(read);
+    checkTxnLimits('delete', compares, ops);
+    return (await kv.txn(compares, ops)) ? results : undefined;
   });
 }
 

@@ -1,13 +1,15 @@
 /**
  * The resource store: user objects under weft/resources/, written all or
  * nothing in one kv transaction guarded by the modRevisions read (a
- * concurrent change fails the transaction, which is retried).
+ * concurrent change fails the transaction, which is retried). Applies over
+ * Weft's limits (applyLimits.ts) are refused before anything is read.
  */
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend, KvCompare, KvEntry, KvOp } from '../kvstore/backend.ts';
 import { jsonParser } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
 import type { Logger } from '../util/log.ts';
+import { checkApplyLimits, checkObjectSize, checkTxnLimits } from './applyLimits.ts';
 import { canonicalJson } from './canonicalJson.ts';
 import { displayName, kindByPlural, kindOf, keyOfResource, namespaceOf, resourceKey } from './kindRegistry.ts';
 import type { AnyKindDef } from './kindRegistry.ts';
@@ -130,6 +132,7 @@ export async function runApplyChecks(
  */
 export async function applyDocuments(kv: KvBackend, docs: readonly Resource[], opts: StoreOptions = {}): Promise<ApplyResult[]> {
   rejectDuplicates(docs);
+  checkApplyLimits(docs);
   const nsNeeded = neededNamespaceKeys(docs);
   const docKeys = docs.map(keyOfResource);
   return withRetries('apply', opts.maxAttempts ?? 5, async () => {
@@ -147,9 +150,12 @@ export async function applyDocuments(kv: KvBackend, docs: readonly Resource[], o
     });
     const changed = results.filter((r) => r.action !== 'unchanged');
     const checked = await runApplyChecks(kv, changed.map((r) => r.resource), results.map((r) => r.resource), opts.cluster);
+    for (const r of changed) checkObjectSize(r.resource);
     const ops: KvOp[] = changed.map((r) => ({ op: 'put', key: r.key, value: JSON.stringify(r.resource) }));
     if (ops.length === 0) return results;
-    return (await kv.txn([...comparesFor(read), ...comparesFor(checked)], ops)) ? results : undefined;
+    const compares = [...comparesFor(read), ...comparesFor(checked)];
+    checkTxnLimits('apply', compares, ops);
+    return (await kv.txn(compares, ops)) ? results : undefined;
   });
 }
 

@@ -7,9 +7,11 @@ import { z } from 'zod';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { getJson } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
+import { safeRecord } from '../model/safeRecord.ts';
 import type { ConfigMapSource } from './podVolumes.ts';
 
-const StoredConfigMap = z.object({ data: z.record(z.string(), z.string()).default({}) });
+/** safeRecord: a data key named __proto__ reaches the volume like any other. */
+const StoredConfigMap = z.object({ data: safeRecord(z.string(), z.string()).default({}) });
 
 export function kvConfigMapSource(kv: KvBackend): ConfigMapSource {
   return {

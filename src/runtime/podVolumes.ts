@@ -1,5 +1,6 @@
 /**
- * A pod's volumes on the node: `<state-dir>/pods/<ns>_<pod>.volumes/<volume>/`.
+ * A pod's volumes on the node: `<state-dir>/pods/<stem>.volumes/<volume>/`
+ * (podFileStem: `<ns>_<pod>`, shortened with a hash for long names).
  * A configMap volume holds a file per key (or per items[].path) read from the
  * ConfigMap; an emptyDir is an empty folder. Made before the pod's processes
  * start, refreshed while it runs (ConfigMap edits reach the files, as the
@@ -10,7 +11,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fro
 import path from 'node:path';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { writeFileAtomic } from '../util/atomicFile.ts';
-import { podRecordDir } from './podRecord.ts';
+import { podFileStem, podRecordDir } from './podRecord.ts';
 import type { RuntimeConfigMapVolume, RuntimePod } from './podSpec.ts';
 import { volumeDir } from './volumeMounts.ts';
 
@@ -34,7 +35,7 @@ export interface VolumeFile {
 export const DEFAULT_FILE_MODE = 0o644;
 
 export function podVolumesDir(stateDir: string, namespace: string, pod: string): string {
-  return path.join(podRecordDir(stateDir), `${namespace}_${pod}.volumes`);
+  return path.join(podRecordDir(stateDir), `${podFileStem(namespace, pod)}.volumes`);
 }
 
 export function hasConfigMapVolumes(pod: RuntimePod): boolean {
@@ -53,7 +54,8 @@ export function configMapVolumeFiles(volume: string, src: RuntimeConfigMapVolume
   if (src.items === undefined) return Object.entries(cm.data).map(([key, content]) => ({ path: key, content, mode }));
   const files: VolumeFile[] = [];
   for (const item of src.items) {
-    const content = cm.data[item.key];
+    // own keys only: cm.data['__proto__'] of a map without that key is Object.prototype
+    const content = Object.hasOwn(cm.data, item.key) ? cm.data[item.key] : undefined;
     if (content === undefined) {
       if (optional) continue;
       throw new WeftError(ErrorCode.VolumeNotReady, `${setupFailed}: configmap "${src.name}" in namespace "${namespace}" has no key "${item.key}" (keys: ${Object.keys(cm.data).join(', ') || 'none'})`);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exec } from '../../src/util/exec.ts';
+import { etcdLimitFlags } from '../../src/kvstore/etcdLimits.ts';
 import { recordProcess, stopProcess, isAlive, type ProcessRecord } from '../../src/util/proc.ts';
 
 export const ETCD_BIN = '/usr/bin/etcd';
@@ -97,6 +98,7 @@ export async function startTestEtcd(opts: TestEtcdOptions = {}): Promise<TestEtc
     '--initial-cluster', `test=${peer}`,
     '--logger=zap',
     '--log-level', 'error',
+    ...etcdLimitFlags(), // as the lab's etcd
   ];
   let rec: ProcessRecord | undefined;
 

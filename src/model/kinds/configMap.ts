@@ -8,6 +8,7 @@ import { WeftError, ErrorCode } from '../../errors.ts';
 import { keys } from '../../kvstore/keys.ts';
 import { namespacedMeta } from '../meta.ts';
 import { dns1123Subdomain } from '../names.ts';
+import { safeRecord } from '../safeRecord.ts';
 import { configMapKey } from '../volumes.ts';
 import type { ApplyCheckContext, KindDef } from '../kindDef.ts';
 
@@ -25,8 +26,7 @@ export const ConfigMapSchema = z
     apiVersion: z.literal('v1'),
     kind: z.literal('ConfigMap'),
     metadata: namespacedMeta(dns1123Subdomain),
-    data: z
-      .record(configMapKey, z.string())
+    data: safeRecord(configMapKey, z.string())
       .default({})
       .refine((d) => configMapBytes(d) <= MAX_CONFIG_MAP_BYTES, { message: `a ConfigMap holds at most ${MAX_CONFIG_MAP_BYTES} bytes of data` }),
     binaryData: z
