@@ -51,12 +51,12 @@ void describe('respond', () => {
     assert.equal(r.authorities?.[0]?.type, 'SOA');
   });
 
-  void it('answers unknown names with NXDOMAIN, inside (authoritative) and outside the zones', () => {
+  void it('answers unknown names with NXDOMAIN inside the zones (authoritative), REFUSED outside them', () => {
     const inside = ask(query('nope.default.svc.cluster.local'));
     assert.equal(inside.rcode, 'NXDOMAIN');
     assert.equal(inside.flag_aa, true);
     const outside = ask(query('example.com'));
-    assert.equal(outside.rcode, 'NXDOMAIN');
+    assert.equal(outside.rcode, 'REFUSED');
     assert.equal(outside.flag_aa, false);
     assert.deepEqual(outside.authorities, []);
   });
@@ -128,5 +128,82 @@ void describe('respond', () => {
     const tcp = ask(q, many, false);
     assert.equal(tcp.flag_tc, false);
     assert.equal(tcp.answers?.length, 40);
+  });
+});
+
+/** The query's question section (name, type, class) as bytes. */
+function questionBytes(msg: Buffer): Buffer {
+  let o = 12;
+  while (msg[o] !== 0) o += (msg[o] ?? 0) + 1;
+  return msg.subarray(12, o + 5);
+}
+
+function opt(ednsVersion = 0): Answer {
+  return { type: 'OPT', name: '.', udpPayloadSize: 4096, extendedRcode: 0, ednsVersion, flags: 0, flag_do: false, options: [] };
+}
+
+void describe('respond: the question is echoed exactly', () => {
+  void it('keeps a label holding a dot (echo\\.1) as one label: NXDOMAIN inside the zone, same question bytes', () => {
+    const q = query('echoX1.default.svc.cluster.local');
+    q[12 + 1 + 4] = 0x2e;
+    const reply = respond(q, table, { udp: true });
+    assert.equal(reply?.rcode, 'NXDOMAIN');
+    assert.equal(reply.question, 'echo\\.1.default.svc.cluster.local/A');
+    assert.deepEqual(questionBytes(reply.bytes), questionBytes(q));
+    assert.equal(reply.bytes.readUInt16BE(4), 1);
+  });
+
+  void it('never reads one label holding the whole name as the service', () => {
+    const name = 'echo-1.default.svc.cluster.local';
+    const q = Buffer.concat([query('x').subarray(0, 12), Buffer.from([name.length]), Buffer.from(name), Buffer.from([0, 0, 1, 0, 1])]);
+    const reply = respond(q, table, { udp: true });
+    assert.equal(reply?.rcode, 'REFUSED');
+    assert.deepEqual(questionBytes(reply.bytes), questionBytes(q));
+  });
+
+  void it('echoes the bytes whatever the answer: mixed case, non-UTF-8 labels, REFUSED, truncated', () => {
+    const mixed = query('ECHO-1.default.SVC.cluster.local');
+    assert.deepEqual(questionBytes(respond(mixed, table, { udp: true })?.bytes ?? Buffer.alloc(0)), questionBytes(mixed));
+    const binary = query('xx.default.svc.cluster.local');
+    binary[13] = 0xff;
+    binary[14] = 0x00;
+    const reply = respond(binary, table, { udp: true });
+    assert.equal(reply?.rcode, 'NXDOMAIN');
+    assert.deepEqual(questionBytes(reply.bytes), questionBytes(binary));
+    for (const name of ['.', 'example.com']) {
+      const r = respond(query(name), table, { udp: true });
+      assert.equal(r?.rcode, 'REFUSED', name);
+      assert.deepEqual(questionBytes(r.bytes), questionBytes(query(name)), name);
+    }
+  });
+});
+
+void describe('respond: EDNS', () => {
+  void it('answers EDNS version 1 with BADVERS: header rcode 0, our OPT with extended rcode 1 and version 0, no answers', () => {
+    const q = query('echo-1.default.svc.cluster.local', 'A', { additionals: [opt(1)] });
+    const reply = respond(q, table, { udp: true });
+    assert.equal(reply?.rcode, 'BADVERS');
+    const r = dnsPacket.decode(reply.bytes);
+    assert.equal(reply.bytes.readUInt16BE(2) & 0xf, 0);
+    assert.deepEqual(r.answers, []);
+    const o = r.additionals?.[0];
+    assert.ok(o?.type === 'OPT');
+    assert.equal(o.extendedRcode, 1);
+    assert.equal(o.ednsVersion, 0);
+    assert.deepEqual(questionBytes(reply.bytes), questionBytes(q));
+  });
+
+  void it('answers two OPT records with FORMERR, echoing the question', () => {
+    const q = query('echo-1.default.svc.cluster.local', 'A', { additionals: [opt(), opt()] });
+    const reply = respond(q, table, { udp: true });
+    assert.equal(reply?.rcode, 'FORMERR');
+    const r: dnsPacket.DecodedPacket & { rcode?: string } = dnsPacket.decode(reply.bytes);
+    assert.equal(r.rcode, 'FORMERR');
+    assert.deepEqual(r.answers, []);
+    assert.deepEqual(questionBytes(reply.bytes), questionBytes(q));
+  });
+
+  void it('still answers with one OPT of version 0', () => {
+    assert.equal(firstIp(ask(query('echo-1.default.svc.cluster.local', 'A', { additionals: [opt()] }))), '10.101.0.10');
   });
 });

@@ -1,26 +1,33 @@
 /**
- * One DNS message in, one reply out (pure; dns-packet does the wire format).
- * Decisions: a message that is not a query is dropped (never answer answers);
- * an undecodable query with a readable header gets FORMERR, anything shorter
- * than a header is dropped; opcodes other than QUERY get NOTIMP; classes other
- * than IN get REFUSED; everything else is answered from the DnsTable.
- * EDNS(0) is understood as far as the payload size: the reply carries an OPT
- * when the query did. A UDP reply larger than the client accepts is sent
+ * One DNS message in, one reply out (pure; dns-packet does the wire format of
+ * everything but the question, see question.ts).
+ * Decisions, in order: a message that is not a query is dropped (never answer
+ * answers), as is anything shorter than a header; opcodes other than QUERY get
+ * NOTIMP; a query without exactly one readable question gets FORMERR (header
+ * only); an undecodable rest, more than one OPT or a non-root OPT gets FORMERR;
+ * an EDNS version above 0 gets BADVERS (edns.ts); classes other than IN/ANY get
+ * REFUSED; everything else is answered from the DnsTable (REFUSED outside the
+ * zones it serves). Every reply that has a question carries the query's
+ * question byte for byte. A UDP reply larger than the client accepts is sent
  * truncated (TC, no records) so the client retries over TCP.
  */
 import dnsPacket from 'dns-packet';
-import type { Answer, DecodedPacket, Packet } from 'dns-packet';
+import type { Answer, DecodedPacket } from 'dns-packet';
+import { BADVERS, ednsRequest, replyOpt, udpLimit } from './edns.ts';
+import type { EdnsRequest } from './edns.ts';
+import { readQuestion, typeName } from './question.ts';
+import type { WireQuestion } from './question.ts';
 import type { DnsTable } from './records.ts';
+
+export { UDP_MIN_PAYLOAD, UDP_OUR_PAYLOAD } from './edns.ts';
 
 const HEADER_BYTES = 12;
 const QR = 1 << 15;
 const OPCODE_MASK = 0xf << 11;
-const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+const CLASS_IN = 1;
+const CLASS_ANY = 255;
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5, BADVERS } as const;
 export type ReplyRcode = keyof typeof RCODE;
-/** The smallest payload every DNS client accepts over UDP (RFC 1035). */
-export const UDP_MIN_PAYLOAD = 512;
-/** What we advertise in our OPT (the DNS flag day 2020 value). */
-export const UDP_OUR_PAYLOAD = 1232;
 
 export interface Reply {
   bytes: Buffer;
@@ -34,39 +41,40 @@ export interface RespondOptions {
   udp: boolean;
 }
 
-/** A bare header reply (no sections) for queries dns-packet cannot decode. */
+interface ReplySections {
+  aa: boolean;
+  answers?: Answer[];
+  authorities?: Answer[];
+}
+
+/** The reply's second header word: QR, the query's opcode and RD bit, AA, the low 4 bits of the rcode. */
+function replyFlags(query: Buffer, rcode: ReplyRcode, aa: boolean): number {
+  const qflags = query.readUInt16BE(2);
+  return QR | (qflags & OPCODE_MASK) | (qflags & dnsPacket.RECURSION_DESIRED) | (aa ? dnsPacket.AUTHORITATIVE_ANSWER : 0) | (RCODE[rcode] & 0xf);
+}
+
+/** A bare header reply (no sections): for queries whose question cannot be read. */
 function headerOnly(query: Buffer, rcode: ReplyRcode): Buffer {
   const out = Buffer.alloc(HEADER_BYTES);
   out.writeUInt16BE(query.readUInt16BE(0), 0);
-  const qflags = query.readUInt16BE(2);
-  // QR, the query's opcode and RD bit, our rcode; every count is 0.
-  out.writeUInt16BE(QR | (qflags & OPCODE_MASK) | (qflags & dnsPacket.RECURSION_DESIRED) | RCODE[rcode], 2);
+  out.writeUInt16BE(replyFlags(query, rcode, false), 2);
   return out;
 }
 
-function clientUdpLimit(query: DecodedPacket): number {
-  const opt = (query.additionals ?? []).find((a) => a.type === 'OPT');
-  if (opt === undefined || !('udpPayloadSize' in opt)) return UDP_MIN_PAYLOAD;
-  return Math.max(UDP_MIN_PAYLOAD, Math.min(opt.udpPayloadSize, UDP_OUR_PAYLOAD));
-}
-
-function ourOpt(query: DecodedPacket): Answer[] {
-  const asked = (query.additionals ?? []).some((a) => a.type === 'OPT');
-  if (!asked) return [];
-  return [{ type: 'OPT', name: '.', udpPayloadSize: UDP_OUR_PAYLOAD, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }];
-}
-
-function encodeReply(query: DecodedPacket, body: Omit<Packet, 'id' | 'type' | 'flags'> & { aa: boolean }, rcode: ReplyRcode): Buffer {
-  const flags = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
-  const { aa, ...sections } = body;
-  return dnsPacket.encode({
-    id: query.id ?? 0,
+/** The reply with the query's question bytes spliced in after the header (dns-packet never compresses, so nothing points into it). */
+function encodeReply(query: Buffer, q: WireQuestion, edns: EdnsRequest, rcode: ReplyRcode, body: ReplySections): Buffer {
+  const rest = dnsPacket.encode({
+    id: query.readUInt16BE(0),
     type: 'response',
-    flags: flags | (aa ? dnsPacket.AUTHORITATIVE_ANSWER : 0) | RCODE[rcode],
-    questions: query.questions ?? [],
-    additionals: ourOpt(query),
-    ...sections,
+    questions: [],
+    answers: body.answers ?? [],
+    authorities: body.authorities ?? [],
+    additionals: replyOpt(edns, RCODE[rcode]),
   });
+  const out = Buffer.concat([rest.subarray(0, HEADER_BYTES), q.wire, rest.subarray(HEADER_BYTES)]);
+  out.writeUInt16BE(replyFlags(query, rcode, body.aa), 2);
+  out.writeUInt16BE(1, 4);
+  return out;
 }
 
 function decodeQuery(query: Buffer): DecodedPacket | 'malformed' {
@@ -77,35 +85,35 @@ function decodeQuery(query: Buffer): DecodedPacket | 'malformed' {
   }
 }
 
-function opcodeOf(query: Buffer): number {
-  return (query.readUInt16BE(2) & OPCODE_MASK) >> 11;
+/** The rcode and sections for a well-formed question, before encoding. */
+function decide(q: WireQuestion, edns: EdnsRequest, table: DnsTable): { rcode: ReplyRcode; body: ReplySections } {
+  if (edns.kind === 'formerr') return { rcode: 'FORMERR', body: { aa: false } };
+  if (edns.kind === 'badvers') return { rcode: 'BADVERS', body: { aa: false } };
+  if (q.class !== CLASS_IN && q.class !== CLASS_ANY) return { rcode: 'REFUSED', body: { aa: false } };
+  const result = table.answer({ name: q.name, type: typeName(q.type) });
+  return { rcode: result.rcode, body: { aa: result.authoritative, answers: result.answers, authorities: result.authorities } };
 }
 
 /** The reply to one message, or undefined when it must be dropped. Never throws. */
 export function respond(query: Buffer, table: DnsTable, opts: RespondOptions): Reply | undefined {
   if (query.length < HEADER_BYTES) return undefined;
   if ((query.readUInt16BE(2) & QR) !== 0) return undefined;
-  if (opcodeOf(query) !== 0) return { bytes: headerOnly(query, 'NOTIMP'), rcode: 'NOTIMP', question: '' };
+  if ((query.readUInt16BE(2) & OPCODE_MASK) !== 0) return { bytes: headerOnly(query, 'NOTIMP'), rcode: 'NOTIMP', question: '' };
+  const q = query.readUInt16BE(4) === 1 ? readQuestion(query) : undefined;
+  if (q === undefined) return { bytes: headerOnly(query, 'FORMERR'), rcode: 'FORMERR', question: '' };
+  const asked = `${q.name}/${typeName(q.type)}`;
   const decoded = decodeQuery(query);
-  if (decoded === 'malformed') return { bytes: headerOnly(query, 'FORMERR'), rcode: 'FORMERR', question: '' };
-  const questions = decoded.questions ?? [];
-  const q = questions[0];
-  if (q === undefined || questions.length !== 1) return { bytes: headerOnly(query, 'FORMERR'), rcode: 'FORMERR', question: '' };
-  const asked = `${q.name}/${q.type}`;
+  const edns: EdnsRequest = decoded === 'malformed' ? { kind: 'formerr', reason: 'undecodable records' } : ednsRequest(decoded.additionals ?? []);
   try {
-    if (q.class !== undefined && q.class !== 'IN' && q.class !== 'ANY') {
-      return { bytes: encodeReply(decoded, { aa: false }, 'REFUSED'), rcode: 'REFUSED', question: asked };
-    }
-    const result = table.answer({ name: q.name, type: q.type });
-    const body = { aa: result.authoritative, answers: result.answers, authorities: result.authorities };
-    let bytes = encodeReply(decoded, body, result.rcode);
-    if (opts.udp && bytes.length > clientUdpLimit(decoded)) {
-      bytes = encodeReply(decoded, { aa: result.authoritative }, result.rcode);
+    const { rcode, body } = decide(q, edns, table);
+    let bytes = encodeReply(query, q, edns, rcode, body);
+    if (opts.udp && bytes.length > udpLimit(edns)) {
+      bytes = encodeReply(query, q, edns, rcode, { aa: body.aa });
       bytes.writeUInt16BE(bytes.readUInt16BE(2) | dnsPacket.TRUNCATED_RESPONSE, 2);
     }
-    return { bytes, rcode: result.rcode, question: asked };
+    return { bytes, rcode, question: asked };
   } catch {
-    // A name dns-packet decoded but cannot re-encode (e.g. an oversized label).
-    return { bytes: headerOnly(query, 'FORMERR'), rcode: 'FORMERR', question: asked };
+    // Records dns-packet cannot encode: never expected from our table, but never thrown out of here.
+    return { bytes: headerOnly(query, 'SERVFAIL'), rcode: 'SERVFAIL', question: asked };
   }
 }

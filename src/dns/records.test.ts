@@ -71,10 +71,10 @@ void describe('buildDnsTable / answer', () => {
     }
   });
 
-  void it('answers NXDOMAIN, not authoritative, for every name outside the zones (nothing is forwarded)', () => {
+  void it('answers REFUSED, not authoritative, for every name outside the zones (nothing is forwarded)', () => {
     for (const name of ['example.com', 'echo-1', 'local', 'notcluster.local', 'echo-1.default.svc.cluster.local.example.com', '']) {
       const r = table.answer({ name, type: 'A' });
-      assert.deepEqual(r, { rcode: 'NXDOMAIN', answers: [], authorities: [], authoritative: false }, name);
+      assert.deepEqual(r, { rcode: 'REFUSED', answers: [], authorities: [], authoritative: false }, name);
     }
   });
 

@@ -10,9 +10,14 @@
  * they exist, they just hold no records. Unknown names inside the two zones are
  * NXDOMAIN with the zone's SOA (negative TTL 5 s).
  *
- * Names outside cluster.local / clusterset.local get NXDOMAIN at once: the
- * responder is the pods' only nameserver and it NEVER forwards a query to any
- * other server, so no lookup leaves the lab (the lab's own traffic rule).
+ * Names outside cluster.local / clusterset.local (the root, example.com, …)
+ * get REFUSED at once: the responder is the pods' only nameserver, it is not
+ * their authority and it NEVER forwards a query to any other server, so no
+ * lookup leaves the lab (the lab's own traffic rule). NXDOMAIN would claim
+ * the name does not exist, which only the name's authority may say.
+ *
+ * Names arrive in presentation format (question.ts): a label holding a dot or
+ * an unprintable byte is escaped (`echo\.1`), so it never matches a service.
  */
 import { isIp } from '../util/cidr.ts';
 
@@ -54,14 +59,14 @@ export interface DnsSoaRecord {
   data: { mname: string; rname: string; serial: number; refresh: number; retry: number; expire: number; minimum: number };
 }
 
-export type DnsRcode = 'NOERROR' | 'NXDOMAIN';
+export type DnsRcode = 'NOERROR' | 'NXDOMAIN' | 'REFUSED';
 
 export interface DnsResult {
   rcode: DnsRcode;
   answers: DnsARecord[];
   /** The zone's SOA on negative answers inside our zones (RFC 2308), empty otherwise. */
   authorities: DnsSoaRecord[];
-  /** True inside cluster.local / clusterset.local (we are their authority). */
+  /** True inside cluster.local / clusterset.local (we are their authority); REFUSED outside them. */
   authoritative: boolean;
 }
 
@@ -126,7 +131,7 @@ export function buildDnsTable(input: DnsRecordsInput, serial = 1): DnsTable {
     answer(question: DnsQuestion): DnsResult {
       const name = normalizeName(question.name);
       const zone = zoneOf(name);
-      if (zone === undefined) return { rcode: 'NXDOMAIN', answers: [], authorities: [], authoritative: false };
+      if (zone === undefined) return { rcode: 'REFUSED', answers: [], authorities: [], authoritative: false };
       if (!existing.has(name)) return { rcode: 'NXDOMAIN', answers: [], authorities: [soa(zone, serial)], authoritative: true };
       const ip = addresses.get(name);
       const wantsA = question.type === 'A' || question.type === 'ANY';

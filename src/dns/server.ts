@@ -6,16 +6,23 @@
  * asked (its resolver drops replies from another source) and nothing listens
  * on the node's other addresses. Nothing is ever forwarded (see records.ts).
  * Bad input never throws out of a handler: see packet.ts for what is dropped
- * and what gets FORMERR.
+ * and what gets FORMERR. TCP limits (per client, in total, per query) are in
+ * tcpLimits.ts and tcpServer.ts.
  */
 import dgram from 'node:dgram';
-import net from 'node:net';
+import type net from 'node:net';
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { Logger } from '../util/log.ts';
 import { respond } from './packet.ts';
 import type { Reply } from './packet.ts';
 import { buildDnsTable } from './records.ts';
 import type { DnsRecordsInput, DnsTable } from './records.ts';
+import { DEFAULT_TCP_LIMITS, validateTcpLimits } from './tcpLimits.ts';
+import type { TcpLimits } from './tcpLimits.ts';
+import { createDnsTcpServer } from './tcpServer.ts';
+import type { DnsTcpCounts } from './tcpServer.ts';
+
+export { TcpFramer } from './tcpServer.ts';
 
 export interface DnsServerOptions {
   address: string;
@@ -24,10 +31,8 @@ export interface DnsServerOptions {
   logger: Logger;
   /** Initial records; empty until setRecords otherwise. */
   records?: DnsRecordsInput;
-  /** A TCP connection idle this long is closed; default 10 s. */
-  tcpIdleMs?: number;
-  /** Concurrent TCP connections accepted; default 64. */
-  maxTcpConnections?: number;
+  /** TCP limits; each field defaults to DEFAULT_TCP_LIMITS (16 per client, 256 in total, 5 s per query). */
+  tcp?: Partial<TcpLimits>;
 }
 
 export interface DnsServerStats {
@@ -37,6 +42,7 @@ export interface DnsServerStats {
   /** Messages dropped (not a query, shorter than a header). */
   dropped: number;
   names: number;
+  tcp: DnsTcpCounts;
 }
 
 export interface DnsServer {
@@ -47,8 +53,6 @@ export interface DnsServer {
   stats(): DnsServerStats;
   close(): Promise<void>;
 }
-
-const TCP_MAX_MESSAGE = 65_535;
 
 function listenUdp(address: string, port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
@@ -76,36 +80,12 @@ function listenTcp(server: net.Server, address: string, port: number): Promise<v
   });
 }
 
-/** Splits a TCP byte stream into DNS messages (2-byte big-endian length prefix, RFC 1035 §4.2.2). */
-export class TcpFramer {
-  #pending: Buffer = Buffer.alloc(0);
-
-  /** The complete messages now available; a zero length ends the stream (returns 'close'). */
-  push(chunk: Buffer): Buffer[] | 'close' {
-    this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
-    const out: Buffer[] = [];
-    while (this.#pending.length >= 2) {
-      const len = this.#pending.readUInt16BE(0);
-      if (len === 0) return 'close';
-      if (this.#pending.length < 2 + len) break;
-      out.push(this.#pending.subarray(2, 2 + len));
-      this.#pending = this.#pending.subarray(2 + len);
-    }
-    return out;
-  }
-}
-
-function frame(bytes: Buffer): Buffer {
-  const len = Buffer.alloc(2);
-  len.writeUInt16BE(Math.min(bytes.length, TCP_MAX_MESSAGE), 0);
-  return Buffer.concat([len, bytes]);
-}
-
 export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer> {
   const log = opts.logger.child({ component: 'dns' });
   let table: DnsTable = buildDnsTable(opts.records ?? { cluster: '', services: [] });
   let serial = 1;
-  const stats: DnsServerStats = { queries: 0, rcodes: {}, dropped: 0, names: table.size };
+  const limits = validateTcpLimits({ ...DEFAULT_TCP_LIMITS, ...opts.tcp });
+  const stats: Omit<DnsServerStats, 'tcp'> = { queries: 0, rcodes: {}, dropped: 0, names: table.size };
 
   const handle = (msg: Buffer, udp: boolean, from: string): Reply | undefined => {
     stats.queries++;
@@ -131,27 +111,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     });
   });
 
-  const connections = new Set<net.Socket>();
-  const tcp = net.createServer((sock) => {
-    connections.add(sock);
-    const framer = new TcpFramer();
-    const from = `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? 0}`;
-    sock.setTimeout(opts.tcpIdleMs ?? 10_000, () => sock.destroy());
-    sock.on('error', (err) => log.debug('DNS TCP connection error', { from, err: err.message }));
-    sock.on('close', () => connections.delete(sock));
-    sock.on('data', (chunk: Buffer) => {
-      const messages = framer.push(chunk);
-      if (messages === 'close') {
-        sock.end();
-        return;
-      }
-      for (const m of messages) {
-        const reply = handle(m, false, from);
-        if (reply !== undefined) sock.write(frame(reply.bytes));
-      }
-    });
-  });
-  tcp.maxConnections = opts.maxTcpConnections ?? 64;
+  const tcpServer = createDnsTcpServer(limits, (msg, from) => handle(msg, false, from), log);
+  const tcp = tcpServer.server;
   try {
     await listenTcp(tcp, opts.address, port);
   } catch (err) {
@@ -159,7 +120,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     throw err;
   }
   tcp.on('error', (err) => log.warn('DNS TCP server error', { err: err.message }));
-  log.info('DNS responder listening', { address: opts.address, port, names: table.size });
+  log.info('DNS responder listening', { address: opts.address, port, names: table.size, tcpLimits: limits });
 
   return {
     address: opts.address,
@@ -170,9 +131,9 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       stats.names = table.size;
       log.debug('DNS records replaced', { names: table.size });
     },
-    stats: () => ({ ...stats, rcodes: { ...stats.rcodes } }),
+    stats: () => ({ ...stats, rcodes: { ...stats.rcodes }, tcp: tcpServer.counts() }),
     async close(): Promise<void> {
-      for (const c of connections) c.destroy();
+      tcpServer.destroyAll();
       await Promise.all([new Promise<void>((r) => udp.close(() => r())), new Promise<void>((r) => tcp.close(() => r()))]);
     },
   };
