@@ -6,7 +6,11 @@
  * from writePodResolvConf. Pods resolve with glibc (`getent hosts`): short
  * names through the search path, full cluster.local and clusterset.local
  * names; unknown names fail fast; nft counters show that no DNS packet goes
- * anywhere but the responder. Needs root.
+ * anywhere but the responder. A second responder on 127.0.0.1:53 in its own
+ * netns is asked with the real `dig` (Debian bind9-dnsutils) from several
+ * loopback source addresses: the question echoed exactly, BADVERS, FORMERR
+ * for two OPTs, REFUSED outside the zones, and DNS over TCP still answering
+ * one source while another holds 64 trickling connections. Needs root.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,8 +73,8 @@ async function addPod(netns: string, ip: string, namespace: string): Promise<voi
 }
 
 /** Starts serveMain in the node netns; resolves with the first stdout line, or rejects with its stderr when it exits. */
-function startResponder(args: string[]): Promise<{ line: string; pid: number }> {
-  const child = spawn('ip', ['netns', 'exec', NODE, NODE_BIN, '--no-warnings=ExperimentalWarning', SERVE_MAIN, '--records', recordsFile, ...args], {
+function startResponder(args: string[], netns = NODE): Promise<{ line: string; pid: number }> {
+  const child = spawn('ip', ['netns', 'exec', netns, NODE_BIN, '--no-warnings=ExperimentalWarning', SERVE_MAIN, '--records', recordsFile, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -227,5 +231,139 @@ void describe('node DNS responder in a netns', { skip: !isRoot && 'needs root', 
     assert.equal(node['dns_elsewhere'], 0, 'DNS from the node (a forwarded query)');
     assert.equal(node['other_out'], 0, 'traffic the node sent or forwarded other than DNS replies');
     assert.ok((node['replies'] ?? 0) > 0, 'the responder answered');
+  });
+});
+
+const LO_NS = `${PREFIX}lo`;
+
+interface DigResult {
+  code: number;
+  status: string | undefined;
+  question: string | undefined;
+  edns: string | undefined;
+  answers: string[];
+  out: string;
+}
+
+/** The real dig, in LO_NS, asking 127.0.0.1:53 from `source`; one try of 2 s. */
+async function dig(args: string[], source = '127.0.0.2'): Promise<DigResult> {
+  const r = await execFull('ip', ['netns', 'exec', LO_NS, 'dig', '@127.0.0.1', '-b', source, '+tries=1', '+time=2', ...args], { okCodes: [0, 9], timeoutMs: 20_000 });
+  const out = r.stdout;
+  const question = /;; QUESTION SECTION:\n;(\S+)/.exec(out)?.[1];
+  const answers = (/;; ANSWER SECTION:\n([^]*?)\n\n/.exec(out)?.[1] ?? '').split('\n').filter((l) => l !== '');
+  return { code: r.code, status: /status: (\w+)/.exec(out)?.[1], question, edns: /; EDNS: (.*)/.exec(out)?.[1], answers, out };
+}
+
+/**
+ * In LO_NS: opens `count` TCP connections to 127.0.0.1:53 from `source`, sends
+ * the first bytes of a query one byte a second on each, and prints, once all
+ * are closed or after `runMs`, how many the server reset at once and how long
+ * the others lived.
+ */
+function slowClients(source: string, count: number, runMs: number): Promise<{ resetAtOnce: number; lived: number[]; stillOpen: number }> {
+  const script = `
+    const net = require('node:net');
+    const q = Buffer.from('0040000701000001000000000000066563686f2d310764656661756c74', 'hex');
+    const t0 = Date.now(); const resetAtOnce = []; const lived = []; let open = 0;
+    for (let i = 0; i < ${count}; i++) {
+      const c = net.connect({ port: 53, host: '127.0.0.1', localAddress: '${source}' });
+      let sent = 0, connected = false;
+      c.on('connect', () => { connected = true; open++; });
+      c.on('error', () => {});
+      const tick = setInterval(() => { if (sent < q.length) c.write(q.subarray(sent, ++sent)); }, 1000);
+      c.on('close', () => {
+        clearInterval(tick);
+        const ms = Date.now() - t0;
+        if (sent === 0 && ms < 500) resetAtOnce.push(ms); else lived.push(ms);
+        if (connected) open--;
+        if (resetAtOnce.length + lived.length === ${count}) done();
+      });
+    }
+    const done = () => { console.log(JSON.stringify({ resetAtOnce: resetAtOnce.length, lived, stillOpen: open })); process.exit(0); };
+    setTimeout(done, ${runMs});`;
+  return exec('ip', ['netns', 'exec', LO_NS, NODE_BIN, '-e', script], { timeoutMs: runMs + 10_000 }).then((out) => JSON.parse(out) as { resetAtOnce: number; lived: number[]; stillOpen: number });
+}
+
+void describe('node DNS responder asked with dig (127.0.0.1 in a netns)', { skip: !isRoot && 'needs root', timeout: 120_000 }, () => {
+  let loServer: ProcessRecord | undefined;
+  before(async () => {
+    await removeAll();
+    tmp = mkdtempSync(path.join(tmpdir(), 'weft-it-dns-'));
+    recordsFile = path.join(tmp, 'records.json');
+    writeFileSync(recordsFile, JSON.stringify(RECORDS));
+    await addNetns(LO_NS);
+    const started = await startResponder(['--address', '127.0.0.1'], LO_NS);
+    loServer = recordProcess(started.pid);
+    assert.equal(started.line, 'listening 127.0.0.1 53');
+  });
+
+  after(async () => {
+    if (loServer !== undefined) await stopProcess(loServer);
+    await removeAll();
+    if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
+    assert.deepEqual(await netnsList(), []);
+  });
+
+  void it('answers service names over UDP and TCP', async () => {
+    for (const args of [['echo-1.default.svc.cluster.local'], ['+tcp', 'echo-1.default.svc.clusterset.local']]) {
+      const r = await dig(args);
+      assert.equal(r.status, 'NOERROR', r.out);
+      assert.match(r.answers[0] ?? '', /\sA\s+10\.101\.0\.10$/, r.out);
+    }
+  });
+
+  void it('echoes the question exactly, an escaped label included (dig drops a mismatch)', async () => {
+    const r = await dig(['echo\\.1.default.svc.cluster.local']);
+    assert.equal(r.code, 0, r.out);
+    assert.doesNotMatch(r.out, /mismatch/, r.out);
+    assert.equal(r.status, 'NXDOMAIN', r.out);
+    assert.equal(r.question, 'echo\\.1.default.svc.cluster.local.', r.out);
+    const mixed = await dig(['EcHo-1.Default.SVC.cluster.local']);
+    assert.equal(mixed.question, 'EcHo-1.Default.SVC.cluster.local.', mixed.out);
+  });
+
+  void it('answers EDNS version 1 with BADVERS and an OPT of version 0', async () => {
+    const r = await dig(['+edns=1', '+noednsnegotiation', 'echo-1.default.svc.cluster.local']);
+    assert.equal(r.status, 'BADVERS', r.out);
+    assert.match(r.edns ?? '', /^version: 0,/, r.out);
+    assert.deepEqual(r.answers, []);
+    const plain = await dig(['+edns=0', 'echo-1.default.svc.cluster.local']);
+    assert.equal(plain.status, 'NOERROR', plain.out);
+  });
+
+  void it('answers two OPT records with FORMERR (dig cannot send them: a raw UDP query)', async () => {
+    const opt = '00' + '0029' + '1000' + '00000000' + '0000'; // root, OPT, payload 4096, version 0, no options
+    const header = '0042' + '0100' + '0001' + '0000' + '0000' + '0002'; // id 0x42, RD, 1 question, 2 additionals
+    const question = '066563686f2d310764656661756c740373766307636c7573746572056c6f63616c00' + '0001' + '0001';
+    const hex = header + question + opt + opt;
+    const script = `
+      const s = require('node:dgram').createSocket('udp4');
+      s.on('message', (m) => { console.log(JSON.stringify({ id: m.readUInt16BE(0), rcode: m.readUInt16BE(2) & 15, qd: m.readUInt16BE(4) })); process.exit(0); });
+      s.send(Buffer.from('${hex}', 'hex'), 53, '127.0.0.1');
+      setTimeout(() => process.exit(3), 3000);`;
+    const out = await exec('ip', ['netns', 'exec', LO_NS, NODE_BIN, '-e', script]);
+    assert.deepEqual(JSON.parse(out), { id: 0x42, rcode: 1, qd: 1 });
+  });
+
+  void it('answers names outside the zones with REFUSED, unknown names inside with NXDOMAIN', async () => {
+    for (const name of ['.', 'example.com', 'cluster.local.example.com']) assert.equal((await dig([name])).status, 'REFUSED', name);
+    assert.equal((await dig(['nope.default.svc.cluster.local'])).status, 'NXDOMAIN');
+    assert.equal((await dig(['echo-1.default.svc.cluster.local', 'AAAA'])).status, 'NOERROR');
+  });
+
+  void it('serves DNS over TCP to another source while one holds 64 trickling connections, and closes those on the deadline', async (t) => {
+    const slow = slowClients('127.0.0.3', 64, 12_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const other = await dig(['+tcp', 'echo-1.default.svc.cluster.local'], '127.0.0.2');
+    assert.equal(other.status, 'NOERROR', other.out);
+    assert.equal(other.answers.length, 1, other.out);
+    const same = await dig(['+tcp', 'echo-1.default.svc.cluster.local'], '127.0.0.3');
+    assert.match(same.out, /connection reset/, 'the holding source is over its limit');
+    const r = await slow;
+    t.diagnostic(`slow client: ${r.resetAtOnce} reset at once, ${r.lived.length} closed after ${Math.min(...r.lived)}-${Math.max(...r.lived)} ms, ${r.stillOpen} still open`);
+    assert.equal(r.resetAtOnce, 64 - 16, 'all but the per-client limit of 16 are refused');
+    assert.equal(r.lived.length, 16);
+    assert.equal(r.stillOpen, 0, 'no trickling connection outlives the deadline');
+    for (const ms of r.lived) assert.ok(ms >= 4500 && ms < 7000, `a trickling connection lived ${ms} ms (query deadline 5000 ms)`);
   });
 });
