@@ -3,7 +3,7 @@
  * then build it step by step (underlay, hosts, etcd, config, operator, agents,
  * node readiness, context). Any failure rolls back what this command created.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import type { NodeState } from '../model/state.ts';
@@ -17,7 +17,8 @@ import { preflight, requireRoot } from './preflight.ts';
 import { logTail, startDetached } from './processes.ts';
 import { seconds } from './progress.ts';
 import type { Progress } from './progress.ts';
-import { clusterStateFromPlan, findCluster, readLabState, underlayStateFromPlan, writeLabState } from './state.ts';
+import { weftHome } from '../util/paths.ts';
+import { clusterStateFromPlan, findCluster, labDir, readLabState, underlayStateFromPlan, writeLabState } from './state.ts';
 import type { LabClusterState } from './state.ts';
 import { setClusterPhase, setProcessRecord, updateLabState, withLabLock } from './store.ts';
 import { createHost, ensureUnderlay } from './underlay.ts';
@@ -72,9 +73,17 @@ async function rollback(name: string, progress: Progress): Promise<void> {
   await removeUnderlayWhenUnused(progress);
 }
 
+/** Weft's state is root's alone: WEFT_HOME (when this creates it), the lab folder and each host's folder are 0700. */
+function privateStateDirs(): void {
+  mkdirSync(weftHome(), { recursive: true, mode: 0o700 });
+  mkdirSync(labDir(), { recursive: true, mode: 0o700 });
+  chmodSync(labDir(), 0o700);
+}
+
 export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const { spec, progress } = opts;
   requireRoot();
+  privateStateDirs();
   await preflight(spec, opts.underlayOverride, opts.planEnv);
 
   let interrupted = false;
@@ -107,7 +116,8 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     for (const h of plan.hosts) {
       check();
       step = `Creating host ${h.name}`;
-      mkdirSync(h.dir, { recursive: true });
+      mkdirSync(h.dir, { recursive: true, mode: 0o700 });
+      chmodSync(h.dir, 0o700);
       await createHost(underlay, h);
       progress.ok(`Host ${h.name}: netns ${h.netns}, eth0 ${h.address}, veth ${h.underlayVeth} on ${underlay.bridge}`);
     }

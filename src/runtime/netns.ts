@@ -22,3 +22,9 @@ export async function deleteNetns(name: string): Promise<void> {
   if (!netnsExists(name)) return;
   await exec('ip', ['netns', 'delete', name]);
 }
+
+/** Set sysctls (`key=value`) inside the namespace; net.* sysctls are per network namespace. */
+export async function setNetnsSysctls(name: string, settings: readonly string[]): Promise<void> {
+  if (settings.length === 0) return;
+  await exec('ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', ...settings]);
+}

@@ -3,23 +3,29 @@
  * as a container runtime invokes it, and one process per container inside the
  * namespace. Pod processes are detached from the agent, so an agent restart
  * leaves them (and their connections) running. The pod's volumes (podVolumes.ts)
- * are made before anything else and removed with the pod.
+ * are made before anything else and removed with the pod. Each process runs
+ * confined (podSandbox.ts): its own uid, no capabilities, a mount namespace
+ * where Weft's state is hidden and only its own volumes are mounted.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { invokeChain } from '../cni/invoke.ts';
 import { WeftError, ErrorCode, errorMessage, isWeftError } from '../errors.ts';
 import type { Logger } from '../util/log.ts';
 import { isAlive, recordProcess, stopProcess } from '../util/proc.ts';
-import { CNI_BIN_DIR, NODE_BIN, REFERENCE_CNI_DIR } from '../util/paths.ts';
+import { CNI_BIN_DIR, NODE_BIN, PROJECT_ROOT, REFERENCE_CNI_DIR, weftHome } from '../util/paths.ts';
 import { removePodResolvConf, writePodResolvConf } from '../dns/resolvConf.ts';
-import { createNetns, deleteNetns, netnsExists, netnsPath } from './netns.ts';
+import { createNetns, deleteNetns, netnsExists, netnsPath, setNetnsSysctls } from './netns.ts';
+import type { PodSandbox } from './podSandbox.ts';
+import { podLaunchArgv, podNetnsSysctls, podUid, podViewOfCheckoutPath, POD_CHECKOUT_DIR, POD_VOLUMES_DIR } from './podSandbox.ts';
 import type { PodRecord } from './podRecord.ts';
-import { podLogPath, podRecordDir, removePodRecord, writePodRecord } from './podRecord.ts';
+import { podFileStem, podLogPath, podRecordDir, removePodRecord, writePodRecord } from './podRecord.ts';
 import type { PodPlacement, ProcessSpec, RuntimePod } from './podSpec.ts';
 import { podContainerId, podNetnsName, podProcesses, podSpecHash } from './podSpec.ts';
 import type { ConfigMapSource } from './podVolumes.ts';
 import { hasConfigMapVolumes, materializePodVolumes, podVolumesDir, removePodVolumes } from './podVolumes.ts';
+import { volumeDir } from './volumeMounts.ts';
 
 export interface PodRuntimeConfig {
   readonly stateDir: string;
@@ -31,8 +37,43 @@ export interface PodRuntimeConfig {
   readonly configMaps?: ConfigMapSource | undefined;
 }
 
-function placement(cfg: PodRuntimeConfig, pod: RuntimePod): PodPlacement {
-  return { cluster: cfg.cluster, node: cfg.node, nodeBin: NODE_BIN, volumesDir: podVolumesDir(cfg.stateDir, pod.namespace, pod.name) };
+/** Paths as the pod sees them: the checkout and its volumes inside its own mount namespace. */
+function placement(cfg: PodRuntimeConfig): PodPlacement {
+  return { cluster: cfg.cluster, node: cfg.node, nodeBin: podViewOfCheckoutPath(PROJECT_ROOT, NODE_BIN), projectRoot: POD_CHECKOUT_DIR, volumesDir: POD_VOLUMES_DIR };
+}
+
+/** Folders no pod sees: Weft's homes and this node's state. */
+function hiddenDirs(cfg: PodRuntimeConfig): string[] {
+  return [...new Set([weftHome(), '/var/lib/weft', cfg.stateDir])];
+}
+
+function sandboxStageDir(stateDir: string, namespace: string, name: string): string {
+  return path.join(podRecordDir(stateDir), `${podFileStem(namespace, name)}.sandbox`);
+}
+
+/** The pod's volumes folder and each volume owned by the pod's uid, 0700: no other pod can enter them. */
+function ownPodVolumes(cfg: PodRuntimeConfig, pod: RuntimePod, uid: number): void {
+  if ((pod.volumes ?? []).length === 0) return;
+  const base = podVolumesDir(cfg.stateDir, pod.namespace, pod.name);
+  mkdirSync(base, { recursive: true, mode: 0o700 });
+  for (const dir of [base, ...(pod.volumes ?? []).map((v) => volumeDir(base, v.name))]) {
+    chownSync(dir, uid, uid);
+    chmodSync(dir, 0o700);
+  }
+}
+
+function sandboxOf(cfg: PodRuntimeConfig, pod: RuntimePod, container: string): PodSandbox {
+  const mounts = pod.containers.find((c) => c.name === container)?.volumeMounts ?? [];
+  const base = podVolumesDir(cfg.stateDir, pod.namespace, pod.name);
+  const names = [...new Set(mounts.map((m) => m.name))];
+  return {
+    uid: podUid(cfg.cluster, pod.namespace, pod.name),
+    stageDir: sandboxStageDir(cfg.stateDir, pod.namespace, pod.name),
+    checkout: PROJECT_ROOT,
+    hidden: hiddenDirs(cfg),
+    volumes: names.map((name) => ({ name, hostDir: volumeDir(base, name) })),
+    mounts,
+  };
 }
 
 function conflist(cfg: PodRuntimeConfig): { cniVersion: string; name: string; plugins: Record<string, unknown>[] } {
@@ -51,12 +92,16 @@ function cniRequest(cfg: PodRuntimeConfig, command: 'ADD' | 'DEL', rec: { namesp
 }
 
 function spawnInNetns(cfg: PodRuntimeConfig, netns: string, pod: RuntimePod, spec: ProcessSpec): PodRecord['processes'][number] {
-  mkdirSync(podRecordDir(cfg.stateDir), { recursive: true });
+  mkdirSync(podRecordDir(cfg.stateDir), { recursive: true, mode: 0o700 });
+  chmodSync(podRecordDir(cfg.stateDir), 0o700);
+  const sandbox = sandboxOf(cfg, pod, spec.container);
+  mkdirSync(sandbox.stageDir, { recursive: true, mode: 0o700 });
   // ip netns exec bind-mounts /etc/netns/<netns>/resolv.conf: the pod resolves through the node's DNS responder.
   writePodResolvConf(netns, pod.namespace);
   const log = openSync(podLogPath(cfg.stateDir, pod.namespace, pod.name), 'a');
   try {
-    const child = spawn('ip', ['netns', 'exec', netns, ...spec.argv], {
+    const [cmd = 'ip', ...args] = podLaunchArgv(netns, sandbox, spec.argv);
+    const child = spawn(cmd, args, {
       detached: true,
       stdio: ['ignore', log, log],
       env: { PATH: process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...spec.env },
@@ -88,16 +133,18 @@ export async function startPod(cfg: PodRuntimeConfig, pod: RuntimePod): Promise<
   removePodVolumes(cfg.stateDir, pod.namespace, pod.name);
   try {
     await materializePodVolumes(cfg.stateDir, pod, cfg.configMaps);
+    ownPodVolumes(cfg, pod, podUid(cfg.cluster, pod.namespace, pod.name));
   } catch (err) {
     removePodVolumes(cfg.stateDir, pod.namespace, pod.name);
     throw err;
   }
   if (netnsExists(netns)) await teardownSandbox(cfg, base);
   await createNetns(netns);
+  await setNetnsSysctls(netns, podNetnsSysctls);
   const rec: PodRecord = { ...base, ip: '', specHash: podSpecHash(pod), startedAt: new Date().toISOString(), restarts: 0, processes: [] };
   try {
     rec.ip = ipOf(await invokeChain(conflist(cfg), cniRequest(cfg, 'ADD', base)));
-    for (const spec of podProcesses(pod, placement(cfg, pod))) {
+    for (const spec of podProcesses(pod, placement(cfg))) {
       rec.processes.push(spawnInNetns(cfg, netns, pod, spec));
     }
     writePodRecord(cfg.stateDir, rec);
@@ -107,6 +154,7 @@ export async function startPod(cfg: PodRuntimeConfig, pod: RuntimePod): Promise<
     await Promise.all(rec.processes.map((p) => stopProcess(p)));
     await teardownSandbox(cfg, base);
     removePodVolumes(cfg.stateDir, pod.namespace, pod.name);
+    rmSync(sandboxStageDir(cfg.stateDir, pod.namespace, pod.name), { recursive: true, force: true });
     throw err;
   }
 }
@@ -126,6 +174,7 @@ export async function stopPod(cfg: PodRuntimeConfig, rec: PodRecord): Promise<vo
   await Promise.all(rec.processes.map((p) => stopProcess(p, 2000)));
   await teardownSandbox(cfg, rec);
   removePodVolumes(cfg.stateDir, rec.namespace, rec.name);
+  rmSync(sandboxStageDir(cfg.stateDir, rec.namespace, rec.name), { recursive: true, force: true });
   removePodRecord(cfg.stateDir, rec.namespace, rec.name);
 }
 
@@ -146,7 +195,7 @@ export async function refreshPodVolumes(cfg: PodRuntimeConfig, pod: RuntimePod):
 
 /** Restart any of the pod's processes that died (restartPolicy Always). Returns the updated record. */
 export function restartDeadProcesses(cfg: PodRuntimeConfig, pod: RuntimePod, rec: PodRecord): PodRecord {
-  const specs = podProcesses(pod, placement(cfg, pod));
+  const specs = podProcesses(pod, placement(cfg));
   let restarted = 0;
   const processes = rec.processes.map((p) => {
     if (isAlive(p)) return p;

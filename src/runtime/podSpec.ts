@@ -60,21 +60,20 @@ export interface PodPlacement {
   readonly cluster: string;
   readonly node: string;
   readonly nodeBin: string;
-  /** The pod's volumes folder on the node (one folder per volume); needed when containers mount volumes. */
+  /** The checkout as the pod's process sees it (default PROJECT_ROOT): where the stand-ins' sources are. */
+  readonly projectRoot?: string | undefined;
+  /** The pod's volumes folder as its process sees it (one folder per volume); needed when containers mount volumes. */
   readonly volumesDir?: string | undefined;
 }
 
-const ECHO_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'echoMain.ts');
-const STATIC_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'staticMain.ts');
-const HELLOWORLD_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'helloworldMain.ts');
-const REDIS_MAIN = path.join(PROJECT_ROOT, 'src', 'runtime', 'redisMain.ts');
+const runtimeMain = (where: PodPlacement, file: string): string => path.join(where.projectRoot ?? PROJECT_ROOT, 'src', 'runtime', file);
 
 function declaredPorts(c: RuntimeContainer): string[] {
   return (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol === 'UDP' ? 'UDP' : 'TCP'}`);
 }
 
 function echoArgv(pod: RuntimePod, where: PodPlacement, ports: readonly string[]): string[] {
-  return [where.nodeBin, '--no-warnings=ExperimentalWarning', ECHO_MAIN, pod.name, pod.namespace, where.node, where.cluster, ...ports];
+  return [where.nodeBin, '--no-warnings=ExperimentalWarning', runtimeMain(where, 'echoMain.ts'), pod.name, pod.namespace, where.node, where.cluster, ...ports];
 }
 
 function standInArgv(standIn: ImageStandIn, c: RuntimeContainer, pod: RuntimePod, where: PodPlacement, mounts: Record<string, string>): string[] {
@@ -84,7 +83,7 @@ function standInArgv(standIn: ImageStandIn, c: RuntimeContainer, pod: RuntimePod
       const tcp = (c.ports ?? []).filter((p) => p.protocol !== 'UDP').map((p) => String(p.containerPort));
       const root = resolveMountedPath(mounts, NGINX_HTML_ROOT);
       const ports = tcp.length > 0 ? tcp : [String(STAND_IN_DEFAULT_PORT)];
-      return [where.nodeBin, '--no-warnings=ExperimentalWarning', STATIC_MAIN, ...(root === undefined ? [] : ['--root', root]), ...ports.flatMap((p) => ['--port', p])];
+      return [where.nodeBin, '--no-warnings=ExperimentalWarning', runtimeMain(where, 'staticMain.ts'), ...(root === undefined ? [] : ['--root', root]), ...ports.flatMap((p) => ['--port', p])];
     }
     case 'json-mock':
       return echoArgv(pod, where, declared.length > 0 ? declared : [`${STAND_IN_DEFAULT_PORT}/TCP`]);
@@ -92,11 +91,11 @@ function standInArgv(standIn: ImageStandIn, c: RuntimeContainer, pod: RuntimePod
       const tcp = (c.ports ?? []).filter((p) => p.protocol !== 'UDP').map((p) => String(p.containerPort));
       const version = helloworldVersion(imageRepository(c.image ?? ''), c.env?.find((e) => e.name === 'SERVICE_VERSION')?.value);
       const ports = tcp.length > 0 ? tcp : [String(HELLOWORLD_DEFAULT_PORT)];
-      return [where.nodeBin, '--no-warnings=ExperimentalWarning', HELLOWORLD_MAIN, '--version', version, '--instance', pod.name, ...ports.flatMap((p) => ['--port', p])];
+      return [where.nodeBin, '--no-warnings=ExperimentalWarning', runtimeMain(where, 'helloworldMain.ts'), '--version', version, '--instance', pod.name, ...ports.flatMap((p) => ['--port', p])];
     }
     case 'redis': {
       const port = (c.ports ?? []).find((p) => p.protocol !== 'UDP')?.containerPort ?? REDIS_DEFAULT_PORT;
-      return [where.nodeBin, '--no-warnings=ExperimentalWarning', REDIS_MAIN, pod.name, '--port', String(port)];
+      return [where.nodeBin, '--no-warnings=ExperimentalWarning', runtimeMain(where, 'redisMain.ts'), pod.name, '--port', String(port)];
     }
   }
 }
