@@ -201,7 +201,7 @@ try {
   say('connecting the remotes; waiting for the reflector to sync');
   const t0 = Date.now();
   const records: KvOp[] = Array.from({ length: CLUSTERS }, (_, i) => {
-    const cfg: RemoteConfig = { name: clusterName(i), clusterId: i + 2, endpoints: [(remotes[i % REMOTE_ETCDS] as TestEtcd).endpoint], caPem: '', certPem: '', keyPem: '' };
+    const cfg: RemoteConfig = { name: clusterName(i), clusterId: i + 2, endpoints: [(remotes[i % REMOTE_ETCDS] as TestEtcd).endpoint], caPem: '' };
     return { op: 'put', key: keys.meshRemote(cfg.name), value: JSON.stringify(cfg) };
   });
   for (let i = 0; i < records.length; i += 128) await lkv.txn([], records.slice(i, i + 128));

@@ -105,7 +105,7 @@ export class MeshCache {
   }
 }
 
-/** What an agent reports of its view of the mesh (weft/mesh/agents/<node>). */
+/** What an agent reports of its view of the mesh (weft/status/agents/<node>). */
 export const AgentMeshStatus = z.object({ node: z.string(), remotes: z.array(z.string()), updatedAt: z.string() });
 export type AgentMeshStatus = z.infer<typeof AgentMeshStatus>;
 

@@ -14,6 +14,8 @@ const ContextSchema = z.object({
   cluster: z.string().min(1),
   endpoints: z.array(z.string()).min(1),
   tls: z.object({ caFile: z.string(), certFile: z.string(), keyFile: z.string() }).optional(),
+  /** Where other clusters reach this one (its mesh proxy), set by `clustermesh enable`. */
+  meshEndpoints: z.array(z.string()).min(1).optional(),
 });
 
 const ConfigSchema = z.object({
@@ -27,6 +29,7 @@ export interface Context {
   cluster: string;
   endpoints: string[];
   tls?: { caFile: string; certFile: string; keyFile: string };
+  meshEndpoints?: string[];
 }
 
 export function configPath(): string {
@@ -60,6 +63,7 @@ function writeConfig(cfg: ConfigFile): void {
 function toContext(c: z.infer<typeof ContextSchema>): Context {
   const ctx: Context = { name: c.name, cluster: c.cluster, endpoints: [...c.endpoints] };
   if (c.tls !== undefined) ctx.tls = { ...c.tls };
+  if (c.meshEndpoints !== undefined) ctx.meshEndpoints = [...c.meshEndpoints];
   return ctx;
 }
 

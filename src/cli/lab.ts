@@ -9,6 +9,7 @@ import { createEtcdKv } from '../kvstore/etcd.ts';
 import { CLI_ENTRY, NODE_BIN } from '../util/paths.ts';
 import { labDown } from '../lab/down.ts';
 import { formatLabStatus } from '../lab/format.ts';
+import { LAB_PROCESS_NAMES } from '../lab/plan.ts';
 import type { LabProcessName, PlanEnv } from '../lab/plan.ts';
 import { controlProcess } from '../lab/processControl.ts';
 import type { ProcessAction } from '../lab/processControl.ts';
@@ -126,7 +127,7 @@ function registerProcess(lab: Command): void {
       .description(`${action} a recorded lab process`)
       .requiredOption('--name <cluster>', 'lab cluster')
       .requiredOption('--host <host>', 'cp, n1, n2, …')
-      .addOption(new Option('--process <process>', 'which process').choices(['etcd', 'operator', 'agent']).makeOptionMandatory())
+      .addOption(new Option('--process <process>', 'which process').choices([...LAB_PROCESS_NAMES]).makeOptionMandatory())
       .addOption(outputOption())
       .action(async (opts: { name: string; host: string; process: LabProcessName; output: string }) => {
         if (process.getuid?.() !== 0) throw new WeftError(ErrorCode.NotRoot, '`weft lab process` needs root');

@@ -8,6 +8,7 @@ import { errorMessage, isWeftError } from '../errors.ts';
 import { registerLab } from './lab.ts';
 import { registerConfig } from './config.ts';
 import { registerOperator } from './operator.ts';
+import { registerMeshProxy } from './meshProxy.ts';
 import { registerAgent } from './agent.ts';
 import { registerResources } from './resources.ts';
 import { registerNode } from './node.ts';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerWait(program);
   registerDemo(program);
   registerOperator(program);
+  registerMeshProxy(program);
   registerAgent(program);
   registerCniServeCommands(program);
   return program;

@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
+import { WeftError, ErrorCode } from '../errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { createEtcdKv } from '../kvstore/etcd.ts';
 import { startOperator } from '../operator/operator.ts';
@@ -17,6 +18,8 @@ interface OperatorFlags extends EtcdFlagOptions {
   stateDir: string;
   remoteTtl?: string;
   identityGcGrace: string;
+  meshCert?: string;
+  meshKey?: string;
 }
 
 export function registerOperator(program: Command): void {
@@ -26,7 +29,9 @@ export function registerOperator(program: Command): void {
     .requiredOption('--cluster <name>', 'cluster name (reads weft/cluster-config/<name>)')
     .requiredOption('--state-dir <dir>', "the operator's working directory (created when missing)")
     .option('--remote-ttl <duration>', "drop a remote cluster's cache after it has been unreachable this long (e.g. 10m; off by default)")
-    .option('--identity-gc-grace <duration>', 'delete an identity no endpoint has used for this long', '30s');
+    .option('--identity-gc-grace <duration>', 'delete an identity no endpoint has used for this long', '30s')
+    .option('--mesh-cert <file>', "this cluster's remote identity (CN remote-<cluster>, mesh CA): the client certificate shown to remote clusters' mesh proxies")
+    .option('--mesh-key <file>', 'the private key of --mesh-cert');
   addEtcdFlags(cmd).action(async (opts: OperatorFlags) => {
     const logger = createLogger({ component: 'operator', cluster: opts.cluster });
     mkdirSync(opts.stateDir, { recursive: true });
@@ -35,7 +40,9 @@ export function registerOperator(program: Command): void {
     const endpoints = opts.etcd.split(',').map((u) => u.trim()).filter((u) => u !== '');
     const kv = createEtcdKv({ endpoints, ...(tls === undefined ? {} : { tls }) });
     const identityGc = { graceMs: parseDuration(opts.identityGcGrace) };
-    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs }, identityGc });
+    if ((opts.meshCert === undefined) !== (opts.meshKey === undefined)) throw new WeftError(ErrorCode.InvalidInput, '--mesh-cert and --mesh-key go together: give both or neither');
+    const identity = opts.meshCert === undefined || opts.meshKey === undefined ? undefined : { certFile: opts.meshCert, keyFile: opts.meshKey };
+    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs, identity }, identityGc });
     logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir, remoteTtlMs: remoteTtlMs ?? null });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -1,7 +1,11 @@
 /**
  * `weft clustermesh connect | disconnect`: link two clusters in both
  * directions. Everything is read and validated first; then each side gets a
- * record telling its operator how to reach the other (weft/mesh/remotes/…).
+ * record (weft/mesh/remotes/<other>) naming where the other's mesh proxy is
+ * and the CA its certificates chain to. The record both tells the operator
+ * whom to read and tells the mesh proxy whom to let in; it holds no private
+ * key. Disconnect deletes both records: each side's proxy ends the other's
+ * calls and refuses it from then on.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,6 +14,8 @@ import type { KvBackend } from '../kvstore/backend.ts';
 import { getJson } from '../kvstore/json.ts';
 import { keyName, keys } from '../kvstore/keys.ts';
 import { ClusterConfig } from '../model/state.ts';
+import { caFiles } from '../pki/files.ts';
+import type { RemoteConfig } from './remoteConfig.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { Context } from '../cli/contexts.ts';
 import type { MeshMember, Violation } from './validateConnect.ts';
@@ -23,8 +29,8 @@ export interface MeshSide {
 interface SideFacts {
   readonly config: ClusterConfig;
   readonly connected: MeshMember[];
-  readonly pkiDir: string;
   readonly caPem: string;
+  readonly meshEndpoints: string[];
 }
 
 function member(c: ClusterConfig): MeshMember {
@@ -56,20 +62,16 @@ async function factsOf(side: MeshSide): Promise<SideFacts> {
     const cfg = await getJson(kv, keys.cacheOf(remote, keys.clusterConfig(remote)), ClusterConfig);
     if (cfg !== undefined) connected.push(member(cfg));
   }
-  const pkiDir = path.dirname(ctx.tls.caFile);
-  return { config, connected, pkiDir, caPem: readPem(ctx.tls.caFile, `the CA of ${ctx.name}`) };
+  if (ctx.meshEndpoints === undefined) {
+    throw new WeftError(ErrorCode.InvalidInput, `context "${ctx.name}" names no mesh proxy endpoint: run \`weft clustermesh enable --context ${ctx.name}\` again`);
+  }
+  const meshCa = caFiles(path.dirname(ctx.tls.caFile)).certFile;
+  return { config, connected, caPem: readPem(meshCa, `the mesh CA of ${ctx.name}`), meshEndpoints: ctx.meshEndpoints };
 }
 
-/** The record that tells `from`'s operator how to reach `to` (read-only, as `remote`). */
-function remoteRecord(to: MeshSide, facts: SideFacts): Record<string, unknown> {
-  return {
-    name: facts.config.name,
-    clusterId: facts.config.id,
-    endpoints: to.ctx.endpoints,
-    caPem: facts.caPem,
-    certPem: readPem(path.join(facts.pkiDir, 'remote.crt'), `the remote certificate of ${facts.config.name}`),
-    keyPem: readPem(path.join(facts.pkiDir, 'remote.key'), `the remote key of ${facts.config.name}`),
-  };
+/** The record about cluster `facts` kept in the other cluster: where its mesh proxy is and its mesh CA. */
+function remoteRecord(facts: SideFacts): RemoteConfig {
+  return { name: facts.config.name, clusterId: facts.config.id, endpoints: facts.meshEndpoints, caPem: facts.caPem };
 }
 
 export class ConnectRejected extends WeftError {
@@ -92,8 +94,8 @@ export async function connectClusters(a: MeshSide, b: MeshSide, opts: { allowMis
     allowMismatchingCa: opts.allowMismatchingCa,
   });
   if (violations.length > 0) throw new ConnectRejected(violations);
-  const recordForA = JSON.stringify(remoteRecord(b, fb));
-  const recordForB = JSON.stringify(remoteRecord(a, fa));
+  const recordForA = JSON.stringify(remoteRecord(fb));
+  const recordForB = JSON.stringify(remoteRecord(fa));
   const keyInA = keys.meshRemote(fb.config.name);
   const previousInA = await a.kv.get(keyInA);
   await a.kv.put(keyInA, recordForA);

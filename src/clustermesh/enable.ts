@@ -1,10 +1,12 @@
 /**
- * `weft clustermesh enable` for a lab cluster: mesh CA and certificates,
- * etcd users and roles (while etcd is still plain http), etcd restarted with
- * https + client-certificate auth, auth enabled, the context switched to the
- * admin certificate, then the operator and every agent restarted with their
- * client certificates. Pods keep running (agents adopt them). Every step is
- * idempotent; a finished enable is detected and changes nothing.
+ * `weft clustermesh enable` for a lab cluster: mesh CA, cluster CA and
+ * certificates, etcd users and roles (while etcd is still plain http), etcd
+ * restarted with https + client-certificate auth against the cluster CA only,
+ * auth enabled, the context switched to the admin certificate, then the
+ * operator and every agent restarted with their client certificates, and the
+ * mesh proxy (what other clusters reach, read-only) started. Pods keep
+ * running (agents adopt them). Every step is idempotent; a finished enable is
+ * detected and changes nothing.
  */
 import path from 'node:path';
 import { WeftError, ErrorCode } from '../errors.ts';
@@ -17,15 +19,16 @@ import { restartWithArgv } from '../lab/processControl.ts';
 import type { Progress } from '../lab/progress.ts';
 import { setClusterMesh } from '../lab/store.ts';
 import { certFingerprint } from '../pki/ca.ts';
-import { ensureClusterCerts } from '../pki/clusterCerts.ts';
-import { caFiles, clusterPkiDir, ensurePkiDir, pemPair, writeCa } from '../pki/files.ts';
+import { ensureClusterCerts, MESH_PROXY_SERVER_CERT, REMOTE_CERT } from '../pki/clusterCerts.ts';
+import { caFiles, clusterCaFiles, clusterPkiDir, ensurePkiDir, pemPair, writeCa } from '../pki/files.ts';
 import { isAlive } from '../util/proc.ts';
 import { etcdAuthPlan } from './etcdAuth.ts';
 import { reconcileEtcdAuth } from './etcdAuthApply.ts';
 import { createEtcdAuthApi } from './etcdAuthClient.ts';
-import { resolveMeshCa } from './enableCa.ts';
+import { resolveClusterCa, resolveMeshCa } from './enableCa.ts';
 import type { CaChoice, ResolvedCa } from './enableCa.ts';
-import { etcdClientUrl, etcdServesMtls, flagValue, tlsClientArgv, tlsEtcdArgv } from './enablePlan.ts';
+import { etcdClientUrl, etcdServesMtls, flagValue, meshProxyArgv, meshProxyUrl, tlsClientArgv, tlsEtcdArgv, withMeshIdentity } from './enablePlan.ts';
+import { ensureProcessEntry } from '../lab/store.ts';
 import { enableTarget, isMeshEnabled } from './enableTarget.ts';
 import type { EnableTarget, ProcessRef } from './enableTarget.ts';
 import { nodeRevisions, waitNodesReregistered } from './enableNodes.ts';
@@ -50,8 +53,9 @@ export interface EnableResult {
   restarted: string[];
 }
 
+/** A client of the cluster's own etcd: the cluster CA and the identity's certificate. */
 function tlsFor(pkiDir: string, name: string): EtcdTls {
-  return { caFile: caFiles(pkiDir).certFile, ...pemPair(pkiDir, name) };
+  return { caFile: clusterCaFiles(pkiDir).certFile, ...pemPair(pkiDir, name) };
 }
 
 /** Restarts the process with argv unless it already runs with exactly that argv. */
@@ -83,7 +87,11 @@ async function configureAuth(t: EnableTarget, pkiDir: string, progress: Progress
   const api = createEtcdAuthApi({ endpoints: [endpoint], ...(mtls ? { tls: tlsFor(pkiDir, 'admin') } : {}) });
   try {
     const changes = await reconcileEtcdAuth(api, etcdAuthPlan(t.cluster.name));
-    progress.ok(changes.length === 0 ? 'etcd users and roles already in place' : `etcd users and roles: ${changes.length} change(s) (admin → root; operator, node → readwrite weft/; remote → read-only exported state)`);
+    progress.ok(
+      changes.length === 0
+        ? 'etcd users and roles already in place'
+        : `etcd users and roles: ${changes.length} change(s) (admin-${t.cluster.name} → root; operator-, node-, mesh-proxy-${t.cluster.name} → least privilege, see the README's access table)`,
+    );
     for (const c of changes) progress.info(c);
     return changes;
   } finally {
@@ -103,7 +111,8 @@ async function enableAuth(endpoint: string, pkiDir: string, progress: Progress):
 
 async function restartClients(t: EnableTarget, pkiDir: string, endpoint: string, progress: Progress, timeoutMs: number): Promise<string[]> {
   const restarted: string[] = [];
-  if (await ensureRunningWith(t, t.operator, tlsClientArgv(t.operator.argv, tlsFor(pkiDir, 'operator')), progress)) restarted.push(`operator on ${t.operator.host}`);
+  const operatorArgv = withMeshIdentity(tlsClientArgv(t.operator.argv, tlsFor(pkiDir, 'operator')), pemPair(pkiDir, REMOTE_CERT));
+  if (await ensureRunningWith(t, t.operator, operatorArgv, progress)) restarted.push(`operator on ${t.operator.host}`);
   const kv: KvBackend = createEtcdKv({ endpoints: [endpoint], tls: tlsFor(pkiDir, 'admin') });
   try {
     const before = await nodeRevisions(kv, t.cluster.name);
@@ -125,6 +134,24 @@ async function restartClients(t: EnableTarget, pkiDir: string, endpoint: string,
   return restarted;
 }
 
+/** Starts (or restarts with a changed argv) the mesh proxy on the control-plane host. */
+async function startMeshProxy(t: EnableTarget, pkiDir: string, progress: Progress): Promise<boolean> {
+  const argv = meshProxyArgv(t.operator.argv, {
+    cluster: t.cluster.name,
+    cpIp: t.cluster.cpIp,
+    etcd: tlsFor(pkiDir, 'mesh-proxy'),
+    server: { caFile: caFiles(pkiDir).certFile, ...pemPair(pkiDir, MESH_PROXY_SERVER_CERT) },
+  });
+  const ref = t.meshProxy ?? { host: t.operator.host, proc: 'mesh-proxy' as const, argv: [], alive: false };
+  if (t.meshProxy === undefined) {
+    const dir = t.cluster.hosts.find((h) => h.name === ref.host)?.dir ?? t.cluster.dir;
+    await ensureProcessEntry(t.cluster.name, ref.host, 'mesh-proxy', argv, path.join(dir, 'mesh-proxy.log'));
+  }
+  if (!(await ensureRunningWith(t, ref, argv, progress))) return false;
+  progress.ok(`Mesh proxy serves other clusters at ${meshProxyUrl(t.cluster.cpIp)} (read-only: Range, Watch, Status; connected clusters only)`);
+  return true;
+}
+
 async function runEnable(t: EnableTarget, opts: EnableOptions): Promise<EnableResult> {
   const { progress } = opts;
   const name = t.cluster.name;
@@ -141,12 +168,15 @@ async function runEnable(t: EnableTarget, opts: EnableOptions): Promise<EnableRe
   ensurePkiDir(dir);
   if (ca.source !== 'existing') writeCa(dir, ca.ca);
   progress.ok(caLine(ca, dir));
-  const certs = await ensureClusterCerts(dir, ca.ca, cpIp);
+  const clusterCa = await resolveClusterCa(name);
+  if (clusterCa.created) writeCa(dir, clusterCa.ca, 'cluster-ca');
+  progress.ok(`Cluster CA ${clusterCa.created ? 'created' : 'kept'} (${clusterCaFiles(dir).certFile}; only ${name}'s etcd trusts it, never shared)`);
+  const certs = await ensureClusterCerts(dir, { mesh: ca.ca, cluster: clusterCa.ca }, name, cpIp);
   const issued = certs.filter((c) => c.action !== 'kept').map((c) => c.name);
   progress.ok(
     issued.length === 0
       ? `Certificates in ${dir} already fit`
-      : `Certificates issued in ${dir}: ${issued.join(', ')} (etcd-server for ${cpIp}, 127.0.0.1, localhost; keys 0600)`,
+      : `Certificates issued in ${dir}: ${issued.join(', ')} (CNs name the cluster: admin-${name}, remote-${name}, …; keys 0600)`,
   );
 
   const authChanges = await configureAuth(t, dir, progress);
@@ -156,15 +186,25 @@ async function runEnable(t: EnableTarget, opts: EnableOptions): Promise<EnableRe
   const endpoint = etcdClientUrl(etcdArgv);
   if (await ensureRunningWith(t, t.etcd, etcdArgv, progress, { endpoint, tls: tlsFor(dir, 'admin') })) restarted.push(`etcd on ${t.etcd.host}`);
   await setClusterMesh(name, { enabled: false, pkiDir: dir }, endpoint);
-  progress.ok(`etcd serves ${flagValue(etcdArgv, '--listen-client-urls') ?? endpoint} only, with client-certificate auth against the mesh CA`);
+  progress.ok(`etcd serves ${flagValue(etcdArgv, '--listen-client-urls') ?? endpoint} only, with client-certificate auth against ${name}'s cluster CA`);
 
   await enableAuth(endpoint, dir, progress);
 
   const admin = tlsFor(dir, 'admin');
-  saveContext({ name: t.ctx.name, cluster: t.ctx.cluster, endpoints: [endpoint], tls: { caFile: admin.caFile, certFile: admin.certFile, keyFile: admin.keyFile } }, false);
+  saveContext(
+    {
+      name: t.ctx.name,
+      cluster: t.ctx.cluster,
+      endpoints: [endpoint],
+      tls: { caFile: admin.caFile, certFile: admin.certFile, keyFile: admin.keyFile },
+      meshEndpoints: [meshProxyUrl(cpIp)],
+    },
+    false,
+  );
   progress.ok(`Context ${t.ctx.name} now uses ${endpoint} with the admin certificate`);
 
   restarted.push(...(await restartClients(t, dir, endpoint, progress, opts.nodesTimeoutMs ?? 90_000)));
+  if (await startMeshProxy(t, dir, progress)) restarted.push(`mesh-proxy on ${t.operator.host}`);
 
   await setClusterMesh(name, { enabled: true, pkiDir: dir }, endpoint);
   progress.ok(`ClusterMesh enabled on ${name} (CA SHA-256 ${certFingerprint(ca.ca.certPem)})`);

@@ -9,7 +9,7 @@ import { WeftError, ErrorCode, errorMessage, isWeftError } from '../errors.ts';
 import { resolveContext } from '../cli/contexts.ts';
 import { certFingerprint, createCa } from '../pki/ca.ts';
 import type { CertificateAuthority } from '../pki/ca.ts';
-import { caFiles, clusterPkiDir, hasCa, loadCa } from '../pki/files.ts';
+import { caFiles, clusterCaFiles, clusterPkiDir, hasCa, loadCa } from '../pki/files.ts';
 
 export type CaChoice = { mode: 'default' } | { mode: 'create' } | { mode: 'inherit'; context: string };
 
@@ -85,4 +85,12 @@ export async function resolveMeshCa(cluster: string, choice: CaChoice): Promise<
   }
   const ca = await createCa();
   return { ca, source: 'created', from: '', fingerprint: certFingerprint(ca.certPem) };
+}
+
+/** The cluster's own CA (never shared, never inherited): the existing one, or a new one; writes nothing. */
+export async function resolveClusterCa(cluster: string): Promise<{ ca: CertificateAuthority; created: boolean }> {
+  const dir = clusterPkiDir(cluster);
+  const files = clusterCaFiles(dir);
+  if (hasCa(dir, files)) return { ca: await loadCa(dir, files), created: false };
+  return { ca: await createCa({ commonName: `weft-cluster-ca-${cluster}` }), created: true };
 }

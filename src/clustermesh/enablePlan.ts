@@ -93,3 +93,57 @@ export function tlsClientArgv(argv: readonly string[], client: EtcdTls): string[
   for (const f of CLIENT_TLS_FLAGS) out = withoutFlag(out, f, true);
   return [...out, '--etcd', etcd, '--etcd-ca', client.caFile, '--etcd-cert', client.certFile, '--etcd-key', client.keyFile];
 }
+
+/** Where a cluster's mesh proxy listens on its control-plane host (Cilium's clustermesh-apiserver NodePort). */
+export const MESH_PROXY_PORT = 32379;
+
+/** The URL other clusters reach a cluster's mesh proxy at. */
+export function meshProxyUrl(cpIp: string): string {
+  return `https://${cpIp}:${MESH_PROXY_PORT}`;
+}
+
+/** The operator argv with its remote identity (the client certificate it shows to other clusters' mesh proxies). */
+export function withMeshIdentity(argv: readonly string[], identity: { certFile: string; keyFile: string }): string[] {
+  const out = withoutFlag(withoutFlag(argv, '--mesh-cert', true), '--mesh-key', true);
+  return [...out, '--mesh-cert', identity.certFile, '--mesh-key', identity.keyFile];
+}
+
+export interface MeshProxyPlan {
+  cluster: string;
+  cpIp: string;
+  /** The proxy's client certificate on the local etcd (cluster CA). */
+  etcd: EtcdTls;
+  /** The mesh CA and the proxy's server certificate (mesh CA). */
+  server: EtcdTls;
+}
+
+/**
+ * The mesh proxy's argv: the operator's runtime (netns, node, CLI entry: the
+ * argv up to the `operator` subcommand) running `weft mesh-proxy`.
+ */
+export function meshProxyArgv(operatorArgv: readonly string[], p: MeshProxyPlan): string[] {
+  const at = operatorArgv.indexOf('operator');
+  if (at < 0) throw new WeftError(ErrorCode.LabState, `operator argv has no operator subcommand: ${operatorArgv.join(' ')}`);
+  return [
+    ...operatorArgv.slice(0, at),
+    'mesh-proxy',
+    '--cluster',
+    p.cluster,
+    '--listen',
+    `${p.cpIp}:${MESH_PROXY_PORT}`,
+    '--etcd',
+    'https://127.0.0.1:2379',
+    '--etcd-ca',
+    p.etcd.caFile,
+    '--etcd-cert',
+    p.etcd.certFile,
+    '--etcd-key',
+    p.etcd.keyFile,
+    '--tls-ca',
+    p.server.caFile,
+    '--tls-cert',
+    p.server.certFile,
+    '--tls-key',
+    p.server.keyFile,
+  ];
+}

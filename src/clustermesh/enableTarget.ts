@@ -22,6 +22,8 @@ export interface EnableTarget {
   cluster: LabClusterState;
   etcd: ProcessRef;
   operator: ProcessRef;
+  /** Absent until the first enable adds it. */
+  meshProxy: ProcessRef | undefined;
   agents: ProcessRef[];
 }
 
@@ -58,10 +60,16 @@ export function enableTarget(contextName: string | undefined, isAlive: (rec: { p
   if (etcd === undefined || operator === undefined) {
     throw new WeftError(ErrorCode.LabState, `lab cluster "${cluster.name}" records no etcd or no operator`);
   }
-  return { ctx, cluster, etcd, operator, agents: procs.filter((p) => p.proc === 'agent') };
+  return { ctx, cluster, etcd, operator, meshProxy: procs.find((p) => p.proc === 'mesh-proxy'), agents: procs.filter((p) => p.proc === 'agent') };
 }
 
 /** Enable has finished before: the lab records it, etcd runs mTLS, the context carries the admin certificate. */
 export function isMeshEnabled(t: EnableTarget): boolean {
-  return t.cluster.mesh?.enabled === true && etcdServesMtls(t.etcd.argv) && t.ctx.tls !== undefined && t.ctx.endpoints.every((e) => e.startsWith('https://'));
+  return (
+    t.cluster.mesh?.enabled === true &&
+    etcdServesMtls(t.etcd.argv) &&
+    t.meshProxy?.alive === true &&
+    t.ctx.tls !== undefined &&
+    t.ctx.endpoints.every((e) => e.startsWith('https://'))
+  );
 }

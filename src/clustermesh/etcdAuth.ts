@@ -1,16 +1,25 @@
 /**
- * etcd RBAC of a mesh cluster (mesh.md › etcd security), pure: the users and
- * roles a cluster needs, and the actions that turn what etcd has into that.
+ * etcd RBAC of a mesh cluster (docs/security.md › Access table), pure: the
+ * users and roles a cluster needs, and the actions that turn what etcd has
+ * into that. With --client-cert-auth the CN of the client certificate is the
+ * user; every user names its cluster (`operator-c1`), and etcd trusts only the
+ * cluster CA, so another cluster's certificates have no rights here at all.
  *
- *   root, admin      → role root (etcd needs a root user before auth enable)
- *   operator, node   → readwrite on prefix weft/
- *   remote           → read only: prefix weft/state/, key weft/cluster-config/<self>,
- *                      prefix weft/synced/<self>/
+ *   root, admin-<c>   → role root (etcd needs a root user before auth enable)
+ *   operator-<c>      → role operator: readwrite state, synced, cache, mesh status,
+ *                       resources, alloc; read cluster-config, mesh remotes, status
+ *   node-<c>          → role node: read cluster-config, state, cache, resources;
+ *                       readwrite its cluster's nodes, endpoints, identities,
+ *                       identity index, and weft/status/ (pod and agent status)
+ *   mesh-proxy-<c>    → role mesh-proxy: read exported state (weft/state/, key
+ *                       weft/cluster-config/<c>, weft/synced/<c>/) and the
+ *                       mesh remotes (who may connect); remotes reach etcd only
+ *                       through the mesh proxy, as this user
  *
- * With --client-cert-auth the CN of the client certificate is the user; the
- * users' passwords are random and never stored.
+ * The users' passwords are random and never stored.
  */
-import { keys, ROOT } from '../kvstore/keys.ts';
+import { keys } from '../kvstore/keys.ts';
+import { localUser } from '../pki/clusterCerts.ts';
 
 export type PermType = 'read' | 'write' | 'readwrite';
 
@@ -71,19 +80,40 @@ export function remoteReadPermissions(cluster: string): KeyPermission[] {
   ];
 }
 
+export const OPERATOR_ROLE = 'operator';
+export const NODE_ROLE = 'node';
+export const MESH_PROXY_ROLE = 'mesh-proxy';
+
+function operatorPermissions(): KeyPermission[] {
+  return [
+    ...[keys.statePrefix(), keys.syncedRoot(), keys.cacheRoot(), keys.meshStatusPrefix(), keys.resourcesRoot(), keys.allocPrefix()].map((p) => prefixPermission('readwrite', p)),
+    ...[keys.clusterConfigPrefix(), keys.meshRemotesPrefix(), keys.statusPrefix()].map((p) => prefixPermission('read', p)),
+  ];
+}
+
+/** What a node owns (its cluster's nodes, endpoints and identities; pod and agent status) and what it reads. */
+function nodePermissions(cluster: string): KeyPermission[] {
+  return [
+    ...[keys.clusterConfigPrefix(), keys.statePrefix(), keys.cacheRoot(), keys.resourcesRoot()].map((p) => prefixPermission('read', p)),
+    ...[keys.nodesPrefix(cluster), keys.endpointsPrefix(cluster), keys.identitiesPrefix(cluster), keys.identityIndexPrefix(cluster), keys.statusPrefix()].map((p) =>
+      prefixPermission('readwrite', p),
+    ),
+  ];
+}
+
 export function etcdAuthPlan(cluster: string): AuthPlan {
   return {
     roles: [
-      { name: 'operator', permissions: [prefixPermission('readwrite', ROOT)] },
-      { name: 'node', permissions: [prefixPermission('readwrite', ROOT)] },
-      { name: 'remote', permissions: remoteReadPermissions(cluster) },
+      { name: OPERATOR_ROLE, permissions: operatorPermissions() },
+      { name: NODE_ROLE, permissions: nodePermissions(cluster) },
+      { name: MESH_PROXY_ROLE, permissions: [...remoteReadPermissions(cluster), prefixPermission('read', keys.meshRemotesPrefix())] },
     ],
     users: [
       { name: ROOT_USER, roles: [ROOT_ROLE] },
-      { name: 'admin', roles: [ROOT_ROLE] },
-      { name: 'operator', roles: ['operator'] },
-      { name: 'node', roles: ['node'] },
-      { name: 'remote', roles: ['remote'] },
+      { name: localUser('admin', cluster), roles: [ROOT_ROLE] },
+      { name: localUser('operator', cluster), roles: [OPERATOR_ROLE] },
+      { name: localUser('node', cluster), roles: [NODE_ROLE] },
+      { name: localUser('mesh-proxy', cluster), roles: [MESH_PROXY_ROLE] },
     ],
   };
 }

@@ -63,11 +63,11 @@ test('reconcileEtcdAuth builds the plan, then does nothing on a second run; auth
   const api = fakeAuth();
   const plan = etcdAuthPlan('c9');
   const first = await reconcileEtcdAuth(api, plan);
-  assert.equal(first.length, 18);
+  assert.equal(first.length, plan.roles.length + plan.roles.reduce((n, r) => n + r.permissions.length, 0) + plan.users.length * 2);
   assert.deepEqual(await reconcileEtcdAuth(api, plan), []);
   const state = await readAuthState(api, plan);
-  assert.deepEqual(state.users['admin'], ['root']);
-  assert.deepEqual(state.roles['remote']?.map((p) => p.key).sort(), ['weft/cluster-config/c9', 'weft/state/', 'weft/synced/c9/']);
+  assert.deepEqual(state.users['admin-c9'], ['root']);
+  assert.deepEqual(state.roles['mesh-proxy']?.map((p) => p.key).sort(), ['weft/cluster-config/c9', 'weft/mesh/remotes/', 'weft/state/', 'weft/synced/c9/']);
   await api.enableAuth();
   assert.equal(api.enabled, true);
 });

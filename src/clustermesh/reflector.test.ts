@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { keys } from '../kvstore/keys.ts';
@@ -37,6 +37,7 @@ function harness(): Harness {
         local,
         cluster: 'c1',
         stateDir,
+        identity: { certFile: path.join(stateDir, 'own-remote.crt'), keyFile: path.join(stateDir, 'own-remote.key') },
         logger: createLogger({}, (l) => logs.push(l)),
         connectRemote: fakeRemoteFactory(remote),
         backoff: { minMs: 5, maxMs: 40 },
@@ -212,15 +213,16 @@ test('a restarted reflector keeps the cache (also while the remote is down), the
   }
 });
 
-test('disconnect removes the cache, the status and the PEM files (written 0600)', async () => {
+test('disconnect removes the cache, the status and the remote CA file (written 0600)', async () => {
   const h = harness();
   try {
     await seedCluster(h.remote.kv, 'c2');
-    await connect(h, h.remote.config({ endpoints: ['https://127.0.0.1:2379'], caPem: PEM, certPem: PEM, keyPem: PEM.replace('CERTIFICATE', 'PRIVATE KEY') }));
+    await connect(h, h.remote.config({ endpoints: ['https://127.0.0.1:2379'], caPem: PEM }));
     h.start();
     await ready(h);
     const dir = path.join(h.stateDir, 'remotes', 'c2');
-    for (const f of ['ca.crt', 'tls.crt', 'tls.key']) assert.equal(statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+    assert.deepEqual(readdirSync(dir), ['ca.crt'], 'only the remote CA: the client identity is the operator own');
+    assert.equal(statSync(path.join(dir, 'ca.crt')).mode & 0o777, 0o600);
     await h.local.delete(keys.meshRemote('c2'));
     await until('cache removed', async () => (await h.local.list(CACHE)).entries.length === 0 && (await readStatus(h.local, 'c2')) === undefined);
     await until('pems removed', () => !existsSync(dir));

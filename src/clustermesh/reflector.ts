@@ -19,7 +19,7 @@ import type { MirrorWriterOptions } from './cacheMirror.ts';
 import { Limiter } from './limiter.ts';
 import { parseRemoteConfig, type RemoteConfig } from './remoteConfig.ts';
 import { RemoteConnection, type RemoteKvFactory } from './remoteConnection.ts';
-import { removeRemotePems, remotesWithPems } from './remotePems.ts';
+import { removeRemotePems, remotesWithPems, type RemoteIdentity } from './remotePems.ts';
 import type { RemoteView } from './remoteStatus.ts';
 
 export interface ReflectorOptions {
@@ -28,6 +28,8 @@ export interface ReflectorOptions {
   readonly cluster: string;
   /** PEM files go to <stateDir>/remotes/<remote>/. */
   readonly stateDir: string;
+  /** This cluster's remote identity (`remote-<self>`), presented to remotes' mesh proxies. */
+  readonly identity?: RemoteIdentity | undefined;
   readonly logger: Logger;
   /** Drop a remote's cache after it has been unreachable this long (`--remote-ttl`; off by default). */
   readonly remoteTtlMs?: number | undefined;
@@ -88,6 +90,7 @@ export function startReflector(opts: ReflectorOptions): Reflector {
       config: cfg,
       local: opts.local,
       stateDir: opts.stateDir,
+      identity: opts.identity,
       logger: log,
       connect: opts.connectRemote ?? connectEtcdRemote,
       ttlMs: opts.remoteTtlMs,

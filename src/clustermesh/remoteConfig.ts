@@ -1,7 +1,10 @@
 /**
  * The record `weft clustermesh connect` writes at weft/mesh/remotes/<remote>
- * (keys.meshRemote): how this cluster's operator reaches a remote cluster's
- * etcd, read-only, as the remote's `remote` user. Validated on read.
+ * (keys.meshRemote): where this cluster's operator reaches a remote cluster
+ * (its mesh proxy, read-only) and the CA that remote's certificates chain to.
+ * It holds no private key: the operator presents its own remote identity
+ * (`remote-<self>`, `weft operator --mesh-cert/--mesh-key`), and this
+ * cluster's mesh proxy lets exactly the recorded remotes in. Validated on read.
  */
 import { z } from 'zod';
 import { WeftError, ErrorCode } from '../errors.ts';
@@ -12,10 +15,8 @@ export const RemoteConfig = z.object({
   name: z.string().min(1).max(32).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'cluster name must be [a-z0-9-], starting and ending with a letter or digit'),
   clusterId: z.number().int().min(1).max(255),
   endpoints: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'endpoint must be http://host:port or https://host:port')).min(1),
-  /** The mesh CA, the remote cluster's `remote` client certificate and key (PEM). Empty only with plain http endpoints. */
+  /** The remote's mesh CA (PEM): verifies its mesh proxy, and its operator's certificate at ours. Empty only with plain http endpoints. */
   caPem: z.string(),
-  certPem: z.string(),
-  keyPem: z.string(),
 });
 export type RemoteConfig = z.infer<typeof RemoteConfig>;
 
@@ -40,8 +41,7 @@ export function parseRemoteConfig(key: string, value: string): RemoteConfig {
     throw new WeftError(ErrorCode.KvInvalidValue, `value of key ${key} is invalid: endpoints ${cfg.endpoints.join(',')} mix http and https`);
   }
   if (https > 0) {
-    const missing = (['caPem', 'certPem', 'keyPem'] as const).filter((f) => !cfg[f].includes('-----BEGIN'));
-    if (missing.length > 0) throw new WeftError(ErrorCode.KvInvalidValue, `value of key ${key} is invalid: https endpoints need PEM data but ${missing.join(', ')} hold none`);
+    if (!cfg.caPem.includes('-----BEGIN')) throw new WeftError(ErrorCode.KvInvalidValue, `value of key ${key} is invalid: https endpoints need the remote's CA but caPem holds no PEM data`);
   }
   return cfg;
 }
@@ -52,8 +52,6 @@ export function sameRemoteConfig(a: RemoteConfig, b: RemoteConfig): boolean {
     a.name === b.name &&
     a.clusterId === b.clusterId &&
     a.endpoints.join(',') === b.endpoints.join(',') &&
-    a.caPem === b.caPem &&
-    a.certPem === b.certPem &&
-    a.keyPem === b.keyPem
+    a.caPem === b.caPem
   );
 }

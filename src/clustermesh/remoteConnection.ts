@@ -14,7 +14,7 @@ import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { CacheMirror, type MirrorWriterOptions } from './cacheMirror.ts';
 import type { Limiter } from './limiter.ts';
 import { sameRemoteConfig, type RemoteConfig } from './remoteConfig.ts';
-import { removeRemotePems, writeRemotePems } from './remotePems.ts';
+import { removeRemotePems, writeRemotePems, type RemoteIdentity } from './remotePems.ts';
 import { remoteStatusOf, type RemoteView } from './remoteStatus.ts';
 import { StatusWriter } from './statusWriter.ts';
 
@@ -25,6 +25,8 @@ export interface RemoteConnectionOptions {
   readonly config: RemoteConfig;
   readonly local: KvBackend;
   readonly stateDir: string;
+  /** This cluster's client certificate toward remotes' mesh proxies (needed for https remotes). */
+  readonly identity?: RemoteIdentity | undefined;
   readonly logger: Logger;
   readonly connect: RemoteKvFactory;
   /** Drop the cache after the remote has been unreachable this long (off when undefined). */
@@ -167,7 +169,7 @@ export class RemoteConnection {
     const gen = ++this.#gen;
     let kv: KvBackend;
     try {
-      kv = this.#opts.connect(this.#config, writeRemotePems(this.#opts.stateDir, this.#config));
+      kv = this.#opts.connect(this.#config, writeRemotePems(this.#opts.stateDir, this.#config, this.#opts.identity));
     } catch (err) {
       this.#failed(gen, err);
       return;

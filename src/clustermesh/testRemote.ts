@@ -39,7 +39,7 @@ export class FakeRemote {
   }
 
   config(extra: Partial<RemoteConfig> = {}): RemoteConfig {
-    return { name: this.name, clusterId: 2, endpoints: ['http://127.0.0.1:1'], caPem: '', certPem: '', keyPem: '', ...extra };
+    return { name: this.name, clusterId: 2, endpoints: ['http://127.0.0.1:1'], caPem: '', ...extra };
   }
 
   client(): FakeRemoteClient {

@@ -31,9 +31,9 @@ export const keys = {
   /** Connection state of a remote cluster, written by the local operator's reflector (never exported). */
   meshStatusPrefix: () => 'weft/mesh/status/',
   meshStatus: (remote: string) => `weft/mesh/status/${remote}`,
-  /** Which remote clusters' caches an agent has synced (never exported). */
-  agentMeshStatusPrefix: () => 'weft/mesh/agents/',
-  agentMeshStatus: (node: string) => `weft/mesh/agents/${node}`,
+  /** Which remote clusters' caches an agent has synced (written by the agent; never exported; agents cannot touch weft/mesh/). */
+  agentMeshStatusPrefix: () => 'weft/status/agents/',
+  agentMeshStatus: (node: string) => `weft/status/agents/${node}`,
 
   /** Desired objects applied by users (never exported). kind is the lower-case plural: pods, deployments, … */
   resourcesPrefix: (kind: string) => `weft/resources/${kind}/`,
@@ -53,6 +53,14 @@ export const keys = {
   /** Reverse index of the agents' identity allocation: sha256 of the canonical label set → id (never exported). */
   identityIndexPrefix: (cluster: string) => `weft/alloc/identities/${cluster}/`,
   identityIndex: (cluster: string, labelsHash: string) => `weft/alloc/identities/${cluster}/${labelsHash}`,
+
+  /** Prefixes of the access table (docs/security.md): what each identity may read or write. */
+  clusterConfigPrefix: () => 'weft/cluster-config/',
+  statusPrefix: () => 'weft/status/',
+  allocPrefix: () => 'weft/alloc/',
+  resourcesRoot: () => 'weft/resources/',
+  meshPrefix: () => 'weft/mesh/',
+  syncedRoot: () => 'weft/synced/',
 
   meshRemotesPrefix: () => 'weft/mesh/remotes/',
   meshRemote: (remote: string) => `weft/mesh/remotes/${remote}`,

@@ -20,10 +20,10 @@ import { removeLabFilesIfEmpty, setClusterPhase, updateLabState, withLabLock } f
 import { deleteHostLink, removeUnderlay, underlayHostLinks } from './underlay.ts';
 import { validateClusterName } from './validate.ts';
 
-/** Daemons in stop order: operator first, then the agents, etcd last. */
+/** Daemons in stop order: the mesh proxy and the operator first, then the agents, etcd last. */
 function daemonsInStopOrder(c: LabClusterState): { host: string; proc: LabProcessState }[] {
   const all = c.hosts.flatMap((h) => h.processes.map((proc) => ({ host: h.name, proc })));
-  const rank = { operator: 0, agent: 1, etcd: 2 } as const;
+  const rank = { 'mesh-proxy': 0, operator: 1, agent: 2, etcd: 3 } as const;
   return all.sort((a, b) => rank[a.proc.name] - rank[b.proc.name]);
 }
 

@@ -2,6 +2,7 @@
  * Human output of `weft lab status` and `weft lab process`.
  */
 import Table from 'cli-table3';
+import { LAB_PROCESS_NAMES as PROCESS_COLUMNS } from './plan.ts';
 import type { LabProcessStatus, LabStatus } from './status.ts';
 
 export function mark(ok: boolean): string {
@@ -12,7 +13,6 @@ export function formatProcessCell(p: LabProcessStatus): string {
   return `${mark(p.alive)} ${p.pid ?? '-'}`;
 }
 
-const PROCESS_COLUMNS = ['etcd', 'operator', 'agent'] as const;
 
 export function formatLabStatus(status: LabStatus): string {
   if (status.clusters.length === 0) return 'No lab clusters. Create one with `weft lab up --name c1 --id 1 …`.';

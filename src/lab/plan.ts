@@ -19,7 +19,9 @@ export const ROOT_VETH_PEER = 'uroot';
 export const NETNS_PREFIX = 'wf-';
 export const MAX_NODES = 244;
 
-export type LabProcessName = 'etcd' | 'operator' | 'agent';
+/** mesh-proxy runs on the control-plane host once `clustermesh enable` has issued its certificates. */
+export const LAB_PROCESS_NAMES = ['etcd', 'operator', 'mesh-proxy', 'agent'] as const;
+export type LabProcessName = (typeof LAB_PROCESS_NAMES)[number];
 export type HostRole = 'control-plane' | 'node';
 
 export interface LabClusterSpec {

@@ -7,13 +7,14 @@ import { z } from 'zod';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import type { EtcdTls } from '../kvstore/etcd.ts';
 import { RoutingMode } from '../model/state.ts';
-import { caFiles, pemPair } from '../pki/files.ts';
+import { clusterCaFiles, pemPair } from '../pki/files.ts';
 import { weftHome } from '../util/paths.ts';
 import { readJsonIfExists, writeJsonAtomic } from '../util/atomicFile.ts';
+import { LAB_PROCESS_NAMES } from './plan.ts';
 import type { ClusterPlan, LabProcessName, UnderlayPlan } from './plan.ts';
 
 export const LabProcessState = z.object({
-  name: z.enum(['etcd', 'operator', 'agent']),
+  name: z.enum(LAB_PROCESS_NAMES),
   argv: z.array(z.string()).min(1),
   logFile: z.string(),
   /** null while the process is stopped. */
@@ -174,5 +175,5 @@ export function findProcess(cluster: LabClusterState, host: string, proc: LabPro
 export function clusterEtcdTls(cluster: LabClusterState): EtcdTls | undefined {
   if (cluster.mesh === undefined || !cluster.endpoint.startsWith('https://')) return undefined;
   const admin = pemPair(cluster.mesh.pkiDir, 'admin');
-  return { caFile: caFiles(cluster.mesh.pkiDir).certFile, certFile: admin.certFile, keyFile: admin.keyFile };
+  return { caFile: clusterCaFiles(cluster.mesh.pkiDir).certFile, certFile: admin.certFile, keyFile: admin.keyFile };
 }

@@ -54,6 +54,17 @@ export async function setProcessArgv(cluster: string, host: string, proc: LabPro
   });
 }
 
+/** Adds a process to a host's record (stopped) unless it is there; its argv is replaced either way. */
+export async function ensureProcessEntry(cluster: string, host: string, proc: LabProcessName, argv: readonly string[], logFile: string): Promise<void> {
+  await updateLabState((s) => {
+    const h = s.clusters.find((c) => c.name === cluster)?.hosts.find((x) => x.name === host);
+    if (h === undefined) throw new WeftError(ErrorCode.LabState, `lab state has no host ${cluster}/${host}`);
+    const p = h.processes.find((x) => x.name === proc);
+    if (p !== undefined) p.argv = [...argv];
+    else h.processes.push({ name: proc, argv: [...argv], logFile, pid: null, startTime: null });
+  });
+}
+
 /** Records the cluster's mesh security and the etcd client URL the lab uses. */
 export async function setClusterMesh(cluster: string, mesh: LabMeshState, endpoint: string): Promise<void> {
   await updateLabState((s) => {

@@ -1,7 +1,9 @@
 /**
- * The PKI on disk: `${weftHome()}/pki/<cluster>/` holds ca.crt/ca.key, the
- * etcd server certificate and the client certificates, PEM; private keys are
- * written mode 0600 (atomically), certificates 0644.
+ * The PKI on disk: `${weftHome()}/pki/<cluster>/` holds the mesh CA
+ * (ca.crt/ca.key), the cluster CA (cluster-ca.crt/cluster-ca.key), the etcd
+ * server certificate, the client certificates and the mesh proxy's server
+ * certificate, PEM; private keys are written mode 0600 (atomically),
+ * certificates 0644, the folder 0700.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,8 +37,14 @@ export function pemPair(dir: string, name: string): PemPair {
   return { certFile: path.join(dir, `${name}.crt`), keyFile: path.join(dir, `${name}.key`) };
 }
 
+/** The mesh CA (shared by every cluster of the mesh). */
 export function caFiles(dir: string): PemPair {
   return pemPair(dir, 'ca');
+}
+
+/** The cluster CA (this cluster's alone: its etcd trusts nothing else). */
+export function clusterCaFiles(dir: string): PemPair {
+  return pemPair(dir, 'cluster-ca');
 }
 
 export function ensurePkiDir(dir: string): void {
@@ -53,13 +61,12 @@ export function writePemPair(dir: string, name: string, pem: IssuedCert): PemPai
   return files;
 }
 
-export function writeCa(dir: string, ca: CertificateAuthority): PemPair {
-  return writePemPair(dir, 'ca', { certPem: ca.certPem, keyPem: ca.keyPem });
+export function writeCa(dir: string, ca: CertificateAuthority, name = 'ca'): PemPair {
+  return writePemPair(dir, name, { certPem: ca.certPem, keyPem: ca.keyPem });
 }
 
-export function hasCa(dir: string): boolean {
-  const f = caFiles(dir);
-  return existsSync(f.certFile) && existsSync(f.keyFile);
+export function hasCa(dir: string, files: PemPair = caFiles(dir)): boolean {
+  return existsSync(files.certFile) && existsSync(files.keyFile);
 }
 
 function readPem(file: string, what: string): string {
@@ -79,8 +86,7 @@ export function readPemPair(dir: string, name: string): IssuedCert | undefined {
 }
 
 /** Loads the CA of a PKI folder; errors name the folder and the missing or bad file. */
-export async function loadCa(dir: string): Promise<CertificateAuthority> {
-  const f = caFiles(dir);
+export async function loadCa(dir: string, f: PemPair = caFiles(dir)): Promise<CertificateAuthority> {
   const certPem = readPem(f.certFile, 'CA certificate');
   const keyPem = readPem(f.keyFile, 'CA private key');
   return caFromPem(certPem, keyPem, dir);

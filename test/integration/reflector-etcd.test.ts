@@ -86,7 +86,7 @@ void test('weft operator mirrors a remote etcd: live changes, remote outage, ope
   try {
     await lkv.put(keys.clusterConfig('c1'), JSON.stringify(clusterConfig('c1', 1)));
     await seedRemote(rkv);
-    const cfg: RemoteConfig = { name: 'c2', clusterId: 2, endpoints: [remote.endpoint], caPem: '', certPem: '', keyPem: '' };
+    const cfg: RemoteConfig = { name: 'c2', clusterId: 2, endpoints: [remote.endpoint], caPem: '' };
     await lkv.put(keys.meshRemote('c2'), JSON.stringify(cfg));
     op = startOperatorProcess(local.endpoint, stateDir);
     const log = op.log;
@@ -174,7 +174,7 @@ async function enableRemoteRbac(endpoint: string, certs: TestEtcdCerts): Promise
   await ctl('auth', 'enable');
 }
 
-void test('reflector over mutual TLS and remote RBAC with PEMs from the RemoteConfig; remote TTL drops the cache', { timeout: 120_000 }, async () => {
+void test("reflector over mutual TLS and remote RBAC with the remote's CA from the RemoteConfig and its own identity; remote TTL drops the cache", { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-reflector-tls-'));
   const certs = await makeTestEtcdCerts(dir);
   const local = await startTestEtcd();
@@ -189,6 +189,7 @@ void test('reflector over mutual TLS and remote RBAC with PEMs from the RemoteCo
     local: lkv,
     cluster: 'c1',
     stateDir,
+    identity: { certFile: certs.clientCertFile, keyFile: certs.clientKeyFile },
     logger: createLogger({}, (l) => logs.push(l)),
     remoteTtlMs: 2000,
     backoff: { minMs: 200, maxMs: 1000 },
@@ -212,16 +213,14 @@ void test('reflector over mutual TLS and remote RBAC with PEMs from the RemoteCo
       clusterId: 2,
       endpoints: [remote.endpoint],
       caPem: readFileSync(certs.caFile, 'utf8'),
-      certPem: readFileSync(certs.clientCertFile, 'utf8'),
-      keyPem: readFileSync(certs.clientKeyFile, 'utf8'),
     };
     await lkv.put(keys.meshRemote('c2'), JSON.stringify(cfg));
     await waitFor('c2 ready over TLS', async () => (await status(lkv))?.ready === true, 30_000, () => logs.join(''));
     assert.equal((await cacheKeys(lkv)).length, 6);
     const pemDir = path.join(stateDir, 'remotes', 'c2');
-    assert.equal(usedTls[0], path.join(pemDir, 'tls.crt'));
-    for (const f of ['ca.crt', 'tls.crt', 'tls.key']) assert.equal(statSync(path.join(pemDir, f)).mode & 0o777, 0o600, f);
-    assert.equal(readFileSync(path.join(pemDir, 'tls.key'), 'utf8'), cfg.keyPem);
+    assert.equal(usedTls[0], certs.clientCertFile, "the operator's own remote identity");
+    assert.equal(statSync(path.join(pemDir, 'ca.crt')).mode & 0o777, 0o600);
+    assert.equal(readFileSync(path.join(pemDir, 'ca.crt'), 'utf8'), cfg.caPem);
 
     await rkv.close();
     await remote.pause();
@@ -235,7 +234,7 @@ void test('reflector over mutual TLS and remote RBAC with PEMs from the RemoteCo
     await waitFor('refilled after reconnect', async () => (await status(lkv))?.ready === true && (await cacheKeys(lkv)).length === 6, 40_000, () => logs.join(''));
 
     await lkv.delete(keys.meshRemote('c2'));
-    await waitFor('PEM files removed', () => Promise.resolve(!existsSync(pemDir)), 10_000);
+    await waitFor('the remote CA file removed', () => Promise.resolve(!existsSync(pemDir)), 10_000);
   } finally {
     await reflector.stop();
     await rkv.close();
