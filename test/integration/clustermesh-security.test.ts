@@ -1,9 +1,11 @@
 /**
  * `weft clustermesh enable` on a real lab cluster (root): the PKI, etcd over
  * https with client-certificate auth and RBAC, the CLI, operator and agents
- * back over mTLS with pods still running; what the `remote` user may and may
- * not do; foreign certificates and plain http refused; idempotent; and
- * `lab down` removes everything, PKI included.
+ * back over mTLS with pods still running; the mesh proxy started; the lab's
+ * identities within the access table (the whole table, and remote access
+ * through the proxy, are tried with etcdctl in mesh-proxy.test.ts); foreign
+ * certificates and plain http refused; idempotent; and `lab down` removes
+ * everything, PKI included.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +38,7 @@ let env: NodeJS.ProcessEnv = process.env;
 const pkiDir = (): string => path.join(home, 'pki', NAME);
 
 function tls(name: string, dir = pkiDir()): EtcdTls {
-  return { caFile: path.join(pkiDir(), 'ca.crt'), certFile: path.join(dir, `${name}.crt`), keyFile: path.join(dir, `${name}.key`) };
+  return { caFile: path.join(pkiDir(), 'cluster-ca.crt'), certFile: path.join(dir, `${name}.crt`), keyFile: path.join(dir, `${name}.key`) };
 }
 
 function labState(): LabState {
@@ -99,20 +101,23 @@ void test('clustermesh enable: mTLS + RBAC on a lab cluster', { skip: !isRoot &&
   assert.equal(res.ca.source, 'created');
   assert.equal(res.endpoint, HTTPS);
   assert.equal(res.pkiDir, pkiDir());
-  assert.deepEqual(res.restarted, ['etcd on cp', 'operator on cp', 'agent on n1']);
+  assert.deepEqual(res.restarted, ['etcd on cp', 'operator on cp', 'agent on n1', 'mesh-proxy on cp']);
   assert.match(run.stderr, /✅ etcd auth enabled/);
   assert.match(run.stderr, /✅ Agents re-registered over mTLS, nodes ready/);
   const pidsAfter = recordedPids();
   for (let i = 0; i < pidsBefore.length; i++) assert.notEqual(pidsAfter[i], pidsBefore[i], `${pidsBefore[i]} restarted`);
+  assert.ok(pidsAfter.some((p) => /^cp\/mesh-proxy:\d+$/.test(p)), `mesh proxy recorded: ${pidsAfter.join(' ')}`);
 
   // Lab state, status and argv.
   const c = labState().clusters.find((x) => x.name === NAME);
   assert.deepEqual(c?.mesh, { enabled: true, pkiDir: pkiDir() });
   assert.equal(c?.endpoint, HTTPS);
   const argv = (host: string, proc: string): string => c?.hosts.find((h) => h.name === host)?.processes.find((p) => p.name === proc)?.argv.join(' ') ?? '';
-  assert.match(argv('cp', 'etcd'), new RegExp(`--listen-client-urls=https://${CP_IP}:2379,https://127.0.0.1:2379 .*--client-cert-auth --trusted-ca-file=\\S+/ca.crt`));
-  assert.match(argv('cp', 'operator'), /--etcd https:\/\/127\.0\.0\.1:2379 --etcd-ca \S+ca\.crt --etcd-cert \S+operator\.crt --etcd-key \S+operator\.key/);
-  assert.match(argv('n1', 'agent'), new RegExp(`--etcd https://${CP_IP}:2379 --etcd-ca \\S+ca\\.crt --etcd-cert \\S+node\\.crt --etcd-key \\S+node\\.key`));
+  assert.match(argv('cp', 'etcd'), new RegExp(`--listen-client-urls=https://${CP_IP}:2379,https://127.0.0.1:2379 .*--client-cert-auth --trusted-ca-file=\\S+/cluster-ca.crt`));
+  assert.match(argv('cp', 'operator'), /--etcd https:\/\/127\.0\.0\.1:2379 --etcd-ca \S+cluster-ca\.crt --etcd-cert \S+operator\.crt --etcd-key \S+operator\.key --mesh-cert \S+remote\.crt --mesh-key \S+remote\.key/);
+  assert.match(argv('n1', 'agent'), new RegExp(`--etcd https://${CP_IP}:2379 --etcd-ca \\S+cluster-ca\\.crt --etcd-cert \\S+node\\.crt --etcd-key \\S+node\\.key`));
+  assert.doesNotMatch(argv('n1', 'agent'), /remote\.(crt|key)|ca\.key/, 'agents hold no remote credentials and no CA key');
+  assert.match(argv('cp', 'mesh-proxy'), new RegExp(`mesh-proxy --cluster ${NAME} --listen ${CP_IP}:32379 --etcd https://127\\.0\\.0\\.1:2379 .*--etcd-cert \\S+/mesh-proxy\\.crt .*--tls-cert \\S+/mesh-proxy-server\\.crt`));
   const status = JSON.parse(await weftOk(['lab', 'status', '-o', 'json'], env)) as LabStatus;
   const sc = status.clusters.find((x) => x.name === NAME);
   assert.equal(sc?.mesh.enabled, true);
@@ -126,7 +131,7 @@ void test('clustermesh enable: mTLS + RBAC on a lab cluster', { skip: !isRoot &&
   const nodes = JSON.parse(nodeList.stdout) as { name: string; ready: boolean; podCIDR: string }[];
   assert.deepEqual(nodes.map((n) => [n.name, n.ready]), [['n1', true]]);
   const ctxs = JSON.parse(await weftOk(['config', 'get-contexts', '-o', 'json'], env)) as { contexts: { name: string; endpoints: string[]; tls?: EtcdTls }[] };
-  assert.deepEqual(ctxs.contexts.find((x) => x.name === NAME), { name: NAME, cluster: NAME, endpoints: [HTTPS], tls: tls('admin') });
+  assert.deepEqual(ctxs.contexts.find((x) => x.name === NAME), { name: NAME, cluster: NAME, endpoints: [HTTPS], tls: tls('admin'), meshEndpoints: [`https://${CP_IP}:32379`] });
 
   // Pods kept running: same pod, same IP, no restart, still answering.
   const [podAfter] = await runningPods(NAME, env, 'run=echo-1', 1);
@@ -138,58 +143,30 @@ void test('clustermesh enable: mTLS + RBAC on a lab cluster', { skip: !isRoot &&
 
   // Private keys 0600; the CA and every certificate present.
   const files = readdirSync(pkiDir()).sort();
-  assert.deepEqual(files, ['admin.crt', 'admin.key', 'ca.crt', 'ca.key', 'etcd-server.crt', 'etcd-server.key', 'node.crt', 'node.key', 'operator.crt', 'operator.key', 'remote.crt', 'remote.key']);
+  assert.deepEqual(files, [
+    'admin.crt', 'admin.key', 'ca.crt', 'ca.key', 'cluster-ca.crt', 'cluster-ca.key', 'etcd-server.crt', 'etcd-server.key',
+    'mesh-proxy-server.crt', 'mesh-proxy-server.key', 'mesh-proxy.crt', 'mesh-proxy.key', 'node.crt', 'node.key', 'operator.crt', 'operator.key', 'remote.crt', 'remote.key',
+  ]);
   for (const f of files.filter((x) => x.endsWith('.key'))) assert.equal(statSync(path.join(pkiDir(), f)).mode & 0o777, 0o600, `${f} mode`);
 
-  // The remote user: reads exported state, its cluster config; writes nothing; reads nothing else.
-  await withKv(tls('admin'), HTTPS, async (kv) => {
-    await kv.put(keys.resource('zz-sectest', 'default', 'probe'), '{}');
-    await kv.put('weft/mesh/zz-sectest', '{}');
-    await kv.put(keys.synced(NAME, 'state'), new Date().toISOString());
-  });
-  await withKv(tls('remote'), HTTPS, async (kv) => {
-    const state = await kv.list(keys.statePrefix());
-    assert.ok(state.entries.some((e) => e.key === keys.node(NAME, 'n1')), 'remote reads weft/state/');
-    assert.ok((await kv.get(keys.clusterConfig(NAME))) !== undefined, 'remote reads its cluster config');
-    assert.ok((await kv.get(keys.synced(NAME, 'state'))) !== undefined, 'remote reads the sync marker');
-    const nodeKey = keys.node(NAME, 'n1');
-    const refusedWrites: [string, () => Promise<unknown>][] = [
-      ['put weft/state/', () => kv.put(keys.node(NAME, 'zz'), '{}')],
-      ['put over a node', () => kv.put(nodeKey, '{}')],
-      ['put weft/resources/', () => kv.put(keys.resource('pods', 'default', 'zz'), '{}')],
-      ['put weft/mesh/', () => kv.put(keys.meshRemote('zz'), '{}')],
-      ['put weft/cluster-config/', () => kv.put(keys.clusterConfig(NAME), '{}')],
-      ['delete weft/state/', () => kv.delete(nodeKey)],
-      ['delete weft/resources/', () => kv.delete(keys.resource('zz-sectest', 'default', 'probe'))],
-      ['delete weft/mesh/', () => kv.delete('weft/mesh/zz-sectest')],
-      ['delete prefix weft/state/', () => kv.deletePrefix(keys.statePrefix())],
-      ['txn put', () => kv.txn([], [{ op: 'put', key: keys.node(NAME, 'zz'), value: '{}' }])],
-    ];
-    for (const [what, fn] of refusedWrites) await assert.rejects(fn(), DENIED, `remote: ${what} must be refused`);
-    const refusedReads: [string, () => Promise<unknown>][] = [
-      ['list weft/resources/', () => kv.list('weft/resources/')],
-      ['get weft/resources/…', () => kv.get(keys.resource('zz-sectest', 'default', 'probe'))],
-      ['list weft/mesh/', () => kv.list('weft/mesh/')],
-      ['get weft/mesh/…', () => kv.get('weft/mesh/zz-sectest')],
-      ['list weft/cache/', () => kv.list('weft/cache/')],
-      ['list weft/status/', () => kv.list('weft/status/')],
-      ['get another cluster config', () => kv.get(keys.clusterConfig('other'))],
-      ['list weft/', () => kv.list('weft/')],
-    ];
-    for (const [what, fn] of refusedReads) await assert.rejects(fn(), DENIED, `remote: ${what} must be refused`);
-  });
-  await withKv(tls('admin'), HTTPS, async (kv) => {
-    assert.ok((await kv.get(keys.node(NAME, 'n1'))) !== undefined, 'the node key survived');
-    assert.equal(await kv.get(keys.node(NAME, 'zz')), undefined, 'nothing written by remote');
-    await kv.delete(keys.resource('zz-sectest', 'default', 'probe'));
-    await kv.delete('weft/mesh/zz-sectest');
-  });
-  // operator and node: read-write under weft/ only.
+  // The node identity of the lab: reads what it needs, writes what a node owns, nothing else.
   await withKv(tls('node'), HTTPS, async (kv) => {
-    await kv.put('weft/zz-sectest', '1');
-    await kv.delete('weft/zz-sectest');
+    assert.ok((await kv.get(keys.clusterConfig(NAME))) !== undefined);
+    assert.ok((await kv.list(keys.nodesPrefix(NAME))).entries.length === 1);
+    await kv.put(keys.agentMeshStatus('zz-sectest'), '{}');
+    await kv.delete(keys.agentMeshStatus('zz-sectest'));
+    await assert.rejects(kv.list(keys.meshRemotesPrefix()), DENIED);
+    await assert.rejects(kv.put('weft/zz-sectest', '1'), DENIED);
+    await assert.rejects(kv.put(keys.clusterConfig(NAME), '{}'), DENIED);
+    await assert.rejects(kv.deletePrefix('weft/'), DENIED);
     await assert.rejects(kv.put('outside-weft', '1'), DENIED);
   });
+  // The own remote certificate (mesh CA) is not a client of the own etcd, and the own proxy refuses it too.
+  await assert.rejects(withKv(tls('remote'), HTTPS, (kv) => kv.get(keys.clusterConfig(NAME))));
+  await assert.rejects(
+    withKv({ ...tls('remote'), caFile: path.join(pkiDir(), 'ca.crt') }, `https://${CP_IP}:32379`, (kv) => kv.get(keys.clusterConfig(NAME))),
+    (e: Error) => DENIED.test(e.message) && /own remote identity/.test(String(e.cause)),
+  );
 
   // A client certificate of another CA is refused; so is plain http.
   const foreignDir = path.join(home, 'foreign');
