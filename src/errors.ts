@@ -17,6 +17,8 @@ export const ErrorCode = {
   PoolExhausted: 'PoolExhausted',
   KvUnavailable: 'KvUnavailable',
   KvInvalidValue: 'KvInvalidValue',
+  /** etcd's RBAC refused the operation to this client's user (not a fault of etcd: retrying does not help). */
+  PermissionDenied: 'PermissionDenied',
   CommandFailed: 'CommandFailed',
   Timeout: 'Timeout',
   NotRoot: 'NotRoot',

@@ -11,19 +11,20 @@ import { WeftError, ErrorCode } from '../errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { outputOption } from './config.ts';
 import { resolveContext } from './contexts.ts';
-import { contextOf, openKv } from './kv.ts';
+import { closeKv, contextOf, openKv } from './kv.ts';
+import { requestTimeoutOf } from './requestTimeout.ts';
 import { printJson } from './output.ts';
 
 async function withBoth<T>(cmd: Command, destination: string, fn: (a: Parameters<typeof connectClusters>[0], b: Parameters<typeof connectClusters>[1]) => Promise<T>): Promise<T> {
   const ca = contextOf(cmd);
   const cb = resolveContext(destination);
   if (ca.name === cb.name) throw new WeftError(ErrorCode.InvalidInput, `--destination-context "${destination}" is the source context itself`);
-  const a = { ctx: ca, kv: openKv(ca) };
-  const b = { ctx: cb, kv: openKv(cb) };
+  const a = { ctx: ca, kv: openKv(ca, requestTimeoutOf(cmd)) };
+  const b = { ctx: cb, kv: openKv(cb, requestTimeoutOf(cmd)) };
   try {
     return await fn(a, b);
   } finally {
-    await Promise.all([a.kv.close(), b.kv.close()]);
+    await Promise.all([closeKv(a.kv), closeKv(b.kv)]);
   }
 }
 
@@ -60,7 +61,7 @@ export function registerClusterMeshConnect(group: Command): void {
     .action(async (opts: { wait?: boolean; waitDuration: string; output: string }, cmd: Command) => {
       const ctx = contextOf(cmd);
       const deadline = Date.now() + parseDuration(opts.waitDuration);
-      const kv = openKv(ctx);
+      const kv = openKv(ctx, requestTimeoutOf(cmd));
       let report: MeshStatusReport;
       try {
         for (;;) {
@@ -69,7 +70,7 @@ export function registerClusterMeshConnect(group: Command): void {
           await sleep(500);
         }
       } finally {
-        await kv.close();
+        await closeKv(kv);
       }
       if (opts.output === 'json') printJson(report);
       else process.stdout.write(`${formatMeshStatus(report)}\n`);

@@ -15,7 +15,8 @@ import { netnsRunner } from '../connectivity/probe.ts';
 import { jsonReport, summarize, summaryLine } from '../connectivity/report.ts';
 import { CHECKS } from '../connectivity/catalogue.ts';
 import { resolveContext } from './contexts.ts';
-import { contextOf, openKv } from './kv.ts';
+import { closeKv, contextOf, openKv } from './kv.ts';
+import { requestTimeoutOf } from './requestTimeout.ts';
 import { printJson } from './output.ts';
 
 interface TestOptions {
@@ -26,9 +27,9 @@ interface TestOptions {
   timeout: string;
 }
 
-function openCluster(contextName: string): ClusterHandle {
+function openCluster(contextName: string, requestTimeoutMs: number): ClusterHandle {
   const ctx = resolveContext(contextName);
-  return { context: ctx.name, cluster: ctx.cluster, kv: openKv(ctx) };
+  return { context: ctx.name, cluster: ctx.cluster, kv: openKv(ctx, requestTimeoutMs) };
 }
 
 export async function connectivityTest(opts: TestOptions, cmd: Command): Promise<void> {
@@ -38,7 +39,7 @@ export async function connectivityTest(opts: TestOptions, cmd: Command): Promise
   // With --output json, stdout carries only the JSON document; progress goes to stderr.
   const progress = (line: string): void => void (json ? process.stderr : process.stdout).write(`${line}\n`);
   const ctx = contextOf(cmd);
-  const local: ClusterHandle = { context: ctx.name, cluster: ctx.cluster, kv: openKv(ctx) };
+  const local: ClusterHandle = { context: ctx.name, cluster: ctx.cluster, kv: openKv(ctx, requestTimeoutOf(cmd)) };
   const aborter = new AbortController();
   const onSigint = (): void => {
     if (aborter.signal.aborted) process.exit(130);
@@ -49,7 +50,7 @@ export async function connectivityTest(opts: TestOptions, cmd: Command): Promise
   process.on('SIGTERM', onSigint);
   let remote: ClusterHandle | undefined;
   try {
-    remote = opts.multiCluster === undefined ? undefined : openCluster(opts.multiCluster);
+    remote = opts.multiCluster === undefined ? undefined : openCluster(opts.multiCluster, requestTimeoutOf(cmd));
     progress(`ℹ️  Connectivity test in cluster ${local.cluster}${remote === undefined ? '' : ` and ${remote.cluster}`}, namespace ${opts.namespace}`);
     let results;
     try {
@@ -69,7 +70,7 @@ export async function connectivityTest(opts: TestOptions, cmd: Command): Promise
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await Promise.all([local.kv.close(), remote?.kv.close()]);
+    await Promise.all([closeKv(local.kv), remote === undefined ? undefined : closeKv(remote.kv)]);
   }
 }
 

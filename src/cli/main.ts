@@ -25,11 +25,13 @@ import { registerEndpoint } from './endpoint.ts';
 import { endpointDrops, endpointEnforcement } from './endpointPolicy.ts';
 import { registerWait } from './wait.ts';
 import { registerConnectivity } from './connectivity.ts';
+import { acceptRequestTimeoutEverywhere, requestTimeoutOption } from './requestTimeout.ts';
 
 export function buildProgram(): Command {
   const program = new Command('weft')
     .description('Weft: a cluster mesh for Linux (pods across clusters, global services, identity policy)')
     .option('--context <name>', 'cluster context to use (see `weft config get-contexts`)')
+    .addOption(requestTimeoutOption())
     .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
@@ -52,6 +54,7 @@ export function buildProgram(): Command {
   registerMeshProxy(program);
   registerAgent(program);
   registerCniServeCommands(program);
+  acceptRequestTimeoutEverywhere(program);
   return program;
 }
 
@@ -70,4 +73,17 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The command is done (daemons return only once stopped): exit as soon as
+ * nothing is pending, and at the latest after a short grace even if a handle
+ * still holds the event loop. grpc-js cannot cancel a TLS handshake to a
+ * frozen etcd, so closing the client leaves that socket open until the peer
+ * answers; without this the CLI would print its error and then hang.
+ */
+const EXIT_GRACE_MS = 500;
+function exitSoon(): void {
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+}
+
 await main();
+exitSoon();

@@ -17,7 +17,8 @@ import { readPolicyDrops } from '../datapath/policyDrops.ts';
 import { dropEvent, formatDropLine, newDrops } from './monitorDrops.ts';
 import type { DropEvent, IpOwner } from './monitorDrops.ts';
 import { loadEndpoints } from './endpoint.ts';
-import { contextOf, openKv } from './kv.ts';
+import { closeKv, contextOf, openKv } from './kv.ts';
+import { requestTimeoutOf } from './requestTimeout.ts';
 import { listNodes } from './node.ts';
 
 /** Tools running `nft` in a lab node's network namespace (nsenter, as the lab starts its processes). */
@@ -69,7 +70,7 @@ export function registerMonitor(program: Command): void {
       let stop = false;
       const onSigint = (): void => void (stop = true);
       process.once('SIGINT', onSigint);
-      const kv = openKv(ctx);
+      const kv = openKv(ctx, requestTimeoutOf(cmd));
       try {
         let first = true;
         while (!stop) {
@@ -92,7 +93,7 @@ export function registerMonitor(program: Command): void {
         }
       } finally {
         process.removeListener('SIGINT', onSigint);
-        await kv.close();
+        await closeKv(kv);
       }
     });
 }

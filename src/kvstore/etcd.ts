@@ -1,7 +1,8 @@
 /**
  * KvBackend over a real etcd (v3 gRPC API through the `etcd3` package).
- * Every call has a deadline (dialTimeoutMs, default 5 s) and fails with
- * WeftError(KvUnavailable) naming the endpoints; watches are etcdWatch.ts.
+ * Every call has a deadline (dialTimeoutMs, default 5 s; 0 = none) and fails
+ * with a WeftError naming the endpoints and the operation (etcdErrors.ts);
+ * watches are etcdWatch.ts.
  */
 import { silenceTlsIpServerNameWarning } from '../util/tlsWarning.ts';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import type { IOptions, IKeyValue, IRequestOp } from 'etcd3';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import type { KvBackend, KvCompare, KvEntry, KvList, KvOp, KvWatch, KvWatchHandlers } from './backend.ts';
 import { openEtcdWatch, type EtcdWatch } from './etcdWatch.ts';
+import { etcdCallError, classifyEtcdFailure, grpcDetail } from './etcdErrors.ts';
+import { formatDuration } from '../util/duration.ts';
 
 export interface EtcdTls {
   caFile: string;
@@ -20,6 +23,7 @@ export interface EtcdTls {
 export interface EtcdOptions {
   endpoints: string[];
   tls?: EtcdTls;
+  /** Deadline of every call and of a watch's creation, in ms; 0 = no deadline (wait for etcd however long). */
   dialTimeoutMs?: number;
 }
 
@@ -92,22 +96,25 @@ export function createEtcdKv(opts: EtcdOptions): KvBackend {
   const watches = new Set<EtcdWatch>();
   let closed = false;
 
-  let lastFailure = '';
+  let lastFailure: string | undefined;
   /** Why a call failed, in words: etcd3's circuit breaker hides the cause, so repeat the last real one. */
   const explain = (err: unknown): string => {
-    const msg = errorMessage(err).replace(/\.?\s*Resolution note:\s*$/, '');
-    if (/circuit breaker is open/i.test(msg)) return `${lastFailure || 'earlier calls failed'} (not retried for up to 5 s after repeated failures)`;
-    lastFailure = /deadline/i.test(msg) ? `no answer within ${timeoutMs} ms (${msg})` : msg;
+    const kind = classifyEtcdFailure(err);
+    if (kind === 'breaker') return `${lastFailure ?? 'earlier calls failed'} (not tried again for up to 5s after repeated failures)`;
+    const msg = grpcDetail(err);
+    lastFailure = kind === 'deadline' ? `no answer within ${formatDuration(timeoutMs)} (${msg})` : msg;
     return lastFailure;
   };
 
-  /** Run one call with a deadline; every failure becomes KvUnavailable naming the endpoints. */
-  const call = async <T>(what: string, fn: (o: { deadline: number }) => Promise<T>): Promise<T> => {
-    if (closed) throw new WeftError(ErrorCode.KvUnavailable, `etcd ${where}: ${what} after the client was closed`);
+  /** Run one call with the deadline; every failure becomes a WeftError naming the endpoints and the operation. */
+  const call = async <T>(what: string, fn: (o: { deadline?: number }) => Promise<T>): Promise<T> => {
+    if (closed) throw new WeftError(ErrorCode.KvUnavailable, `etcd at ${where}: ${what} after the client was closed`);
     try {
-      return await fn({ deadline: Date.now() + timeoutMs });
+      return await fn(timeoutMs > 0 ? { deadline: Date.now() + timeoutMs } : {});
     } catch (err) {
-      throw new WeftError(ErrorCode.KvUnavailable, `etcd ${where} unavailable: ${what} failed: ${explain(err)}`, { cause: err });
+      const shaped = etcdCallError(err, { where, what, timeoutMs, certFile: opts.tls?.certFile, lastFailure });
+      explain(err);
+      throw shaped;
     }
   };
 

@@ -9,6 +9,7 @@
 import { Range } from 'etcd3';
 import type { IDuplexStream, IWatchRequest, IWatchResponse, IEvent, WatchClient } from 'etcd3';
 import { WeftError, ErrorCode } from '../errors.ts';
+import { formatDuration } from '../util/duration.ts';
 import type { KvEvent, KvWatch, KvWatchHandlers } from './backend.ts';
 
 export interface EtcdWatchParams {
@@ -20,7 +21,7 @@ export interface EtcdWatchParams {
   readonly where: string;
   /** Turns a gRPC / client error into words. */
   readonly explain: (err: unknown) => string;
-  /** How long to wait for etcd to confirm the watch. */
+  /** How long to wait for etcd to confirm the watch; 0 = as long as it takes. */
   readonly createTimeoutMs: number;
 }
 
@@ -39,7 +40,10 @@ export function openEtcdWatch(p: EtcdWatchParams): EtcdWatch {
   let open = true;
   let stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
   const what = `watch of "${p.prefix}" from revision ${p.fromRevision} on etcd ${p.where}`;
-  const createTimer = setTimeout(() => fail(new WeftError(ErrorCode.KvUnavailable, `${what}: not confirmed within ${p.createTimeoutMs} ms`)), p.createTimeoutMs);
+  const createTimer =
+    p.createTimeoutMs > 0
+      ? setTimeout(() => fail(new WeftError(ErrorCode.KvUnavailable, `${what}: not confirmed within ${formatDuration(p.createTimeoutMs)}`)), p.createTimeoutMs)
+      : undefined;
 
   const stop = (): void => {
     open = false;

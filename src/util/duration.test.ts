@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDuration } from './duration.ts';
+import { parseDuration, formatDuration } from './duration.ts';
 
 test('durations with units and sums', () => {
   assert.equal(parseDuration('500ms'), 500);
@@ -12,4 +12,12 @@ test('durations with units and sums', () => {
 
 test('bad durations name the text', () => {
   for (const bad of ['', '10', 'abc', '5 m', '0s', '-1s', '3d']) assert.throws(() => parseDuration(bad), new RegExp(`duration "${bad}" is not`));
+});
+
+test('formatDuration gives text that parses back to the same duration', () => {
+  const cases: [number, string][] = [[500, '500ms'], [1000, '1s'], [1500, '1.5s'], [5000, '5s'], [60_000, '1m'], [90_000, '1m30s'], [3_600_000, '1h'], [5_400_000, '1h30m'], [3_600_001, '1h0.001s']];
+  for (const [ms, text] of cases) {
+    assert.equal(formatDuration(ms), text);
+    assert.equal(parseDuration(text), ms);
+  }
 });

@@ -24,3 +24,13 @@ export function parseDuration(text: string): number {
   }
   return Math.round(total);
 }
+
+/** A duration in ms as text the parser accepts back: 500ms, 5s, 1.5s, 2m, 1m30s, 1h. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  const sText = s === 0 ? '' : `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
+  return `${h > 0 ? `${h}h` : ''}${m > 0 ? `${m}m` : ''}${sText}`;
+}

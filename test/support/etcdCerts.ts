@@ -28,12 +28,21 @@ async function issue(dir: string, name: string, cn: string, ext: string): Promis
   await openssl(['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${name}.pem`), '-days', '2', '-extfile', f(`${name}.ext`)]);
 }
 
+export interface TestEtcdCertOptions {
+  /** Also valid for these IPs (so a client can dial 127.0.0.1 without a server-name override). */
+  serverIps?: readonly string[];
+  /** More client certificates, `<cn>.pem` / `<cn>.key` in `dir` (etcd maps the CN to a user). */
+  clientCns?: readonly string[];
+}
+
 /** Write CA, server and client certificates into `dir`. */
-export async function makeTestEtcdCerts(dir: string): Promise<TestEtcdCerts> {
+export async function makeTestEtcdCerts(dir: string, opts: TestEtcdCertOptions = {}): Promise<TestEtcdCerts> {
   const f = (s: string): string => path.join(dir, s);
   await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=weft-test-ca']);
-  await issue(dir, 'server', 'etcd-server', `subjectAltName=DNS:${TEST_ETCD_SERVER_NAME}\nextendedKeyUsage=serverAuth\n`);
+  const san = [`DNS:${TEST_ETCD_SERVER_NAME}`, ...(opts.serverIps ?? []).map((ip) => `IP:${ip}`)].join(',');
+  await issue(dir, 'server', 'etcd-server', `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
   await issue(dir, 'client', 'weft-client', 'extendedKeyUsage=clientAuth\n');
+  for (const cn of opts.clientCns ?? []) await issue(dir, cn, cn, 'extendedKeyUsage=clientAuth\n');
   return {
     caFile: f('ca.pem'),
     serverCertFile: f('server.pem'),
