@@ -49,6 +49,17 @@ void describe('etcdCallError', () => {
     assert.doesNotMatch(e.message, /unavailable/);
   });
 
+  void it("a refusal by a cluster's mesh proxy says what the proxy said", () => {
+    const e = etcdCallError(new EtcdPermissionDeniedError('7 PERMISSION_DENIED: weft mesh proxy: remote clusters are read-only; KV.Compact is refused (cluster c2 may only Range, Watch and Status)'), {
+      ...site,
+      where: 'https://172.30.1.10:32379',
+      what: 'compact',
+      certFile: '/var/lib/weft/pki/c2/remote.crt',
+    });
+    assert.equal(e.code, ErrorCode.PermissionDenied);
+    assert.equal(e.message, 'etcd at https://172.30.1.10:32379 refused compact: weft mesh proxy: remote clusters are read-only; KV.Compact is refused (cluster c2 may only Range, Watch and Status)');
+  });
+
   void it('connection refused says unavailable, with the cause', () => {
     const e = etcdCallError(new GRPCUnavailableError('14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:2379. Resolution note: '), site);
     assert.equal(e.code, ErrorCode.KvUnavailable);

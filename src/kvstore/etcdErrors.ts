@@ -46,6 +46,8 @@ export function etcdCallError(err: unknown, site: EtcdCallSite): WeftError {
   const opts = { cause: err, details: { endpoints: site.where, operation: site.what } };
   switch (classifyEtcdFailure(err)) {
     case 'permission': {
+      const proxy = /weft mesh proxy: .*/.exec(detail)?.[0];
+      if (proxy !== undefined) return new WeftError(ErrorCode.PermissionDenied, `${at} refused ${site.what}: ${proxy}`, opts);
       const user = site.certFile === undefined ? "this client's user" : `the user of certificate ${site.certFile}`;
       return new WeftError(ErrorCode.PermissionDenied, `${at} refused ${site.what}: permission denied by etcd RBAC to ${user}`, opts);
     }

@@ -18,7 +18,8 @@ import type { KvBackend } from '../../src/kvstore/backend.ts';
 import { keys } from '../../src/kvstore/keys.ts';
 import { createCa, type CertificateAuthority } from '../../src/pki/ca.ts';
 import { ensureClusterCerts } from '../../src/pki/clusterCerts.ts';
-import { caFiles, clusterCaFiles, pemPair } from '../../src/pki/files.ts';
+import { caFiles, clusterCaFiles, pemPair, writeCa, writePemPair } from '../../src/pki/files.ts';
+import { issueCertificate } from '../../src/pki/issue.ts';
 import { recordProcess, stopProcess, type ProcessRecord } from '../../src/util/proc.ts';
 import { weftCommand } from '../../src/util/paths.ts';
 import { silenceTlsIpServerNameWarning } from '../../src/util/tlsWarning.ts';
@@ -32,6 +33,7 @@ let proxy: ProcessRecord | undefined;
 let proxyLog = '';
 let admin: KvBackend | undefined;
 let proxyUrl = '';
+let otherMesh: CertificateAuthority | undefined;
 const pki = (cluster: string): string => path.join(dir, cluster);
 
 /** An identity of `cluster` (its file `name` in its PKI) pointed at `endpoint`, verifying the server with `serverCa`. */
@@ -48,7 +50,6 @@ const NO_TLS = /bad certificate|unknown authority|certificate signed by unknown|
 
 async function pkiFor(cluster: string, mesh: CertificateAuthority): Promise<void> {
   const clusterCa = await createCa({ commonName: `weft-cluster-ca-${cluster}` });
-  const { writeCa } = await import('../../src/pki/files.ts');
   writeCa(pki(cluster), mesh);
   writeCa(pki(cluster), clusterCa, 'cluster-ca');
   await ensureClusterCerts(pki(cluster), { mesh, cluster: clusterCa }, cluster, '127.0.0.1');
@@ -61,6 +62,8 @@ before(async () => {
   await pkiFor('c1', mesh);
   await pkiFor('c2', mesh); // connected to c1, same mesh CA
   await pkiFor('c3', mesh); // same mesh CA, never connected
+  otherMesh = await createCa({ commonName: 'another-mesh-ca' });
+  await pkiFor('c4', otherMesh); // a mesh CA of its own (connect --allow-mismatching-ca)
   const c1 = pki('c1');
   etcd = await startTestEtcd({ tls: { caFile: clusterCaFiles(c1).certFile, ...pemPair(c1, 'etcd-server') } });
   const adminTls = { caFile: clusterCaFiles(c1).certFile, ...pemPair(c1, 'admin') };
@@ -219,6 +222,22 @@ void test('inside the cluster: each identity has what the access table gives it,
   await denied(meshProxy, ['get', '--prefix', 'weft/resources/']);
 
   await ok(etcdOf('c1', 'admin'), ['get', '--prefix', 'weft/']);
+});
+
+void test('a cluster with another mesh CA is admitted once its record names that CA (the TLS layer is rebound), and others keep reading', async () => {
+  const c4 = { ...viaProxy('c4') };
+  assert.notEqual((await etcdctl(c4, ['get', keys.node('c1', 'n1')], { quick: true })).code, 0, 'not connected yet: no TLS session');
+  await admin?.put(keys.meshRemote('c4'), JSON.stringify({ name: 'c4', clusterId: 4, endpoints: ['https://127.0.0.1:1'], caPem: otherMesh?.certPem }));
+  await waitFor('c4 admitted', async () => ((await etcdctl(c4, ['get', keys.node('c1', 'n1')], { quick: true })).code === 0 ? true : undefined), 15_000);
+  assert.equal((await etcdctl(viaProxy('c2'), ['get', keys.node('c1', 'n1')])).code, 0, 'c2 still reads after the rebind');
+  // c4's CA cannot speak for c2: a remote-c2 certificate it signs is refused.
+  if (otherMesh === undefined) throw new Error('no second mesh CA');
+  const forged = writePemPair(pki('c4'), 'forged-c2', await issueCertificate(otherMesh, { commonName: 'remote-c2', usages: ['clientAuth'] }));
+  const r = await etcdctl({ ...c4, cert: forged.certFile, key: forged.keyFile }, ['get', keys.node('c1', 'n1')]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.out, /not signed by the CA recorded for cluster c2/);
+  await admin?.delete(keys.meshRemote('c4'));
+  await waitFor('c4 refused again', async () => ((await etcdctl(c4, ['get', keys.node('c1', 'n1')], { quick: true })).code !== 0 ? true : undefined), 15_000);
 });
 
 void test('disconnect revokes exactly that cluster: its record gone, its calls refused and its watch ended', async () => {
