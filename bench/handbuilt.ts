@@ -10,12 +10,12 @@
 import { exec } from '../src/util/exec.ts';
 import { planWiring } from '../src/cni/veth.ts';
 import type { NodeState, RoutingMode } from '../src/model/state.ts';
-import { compileDatapath } from '../src/datapath/compile.ts';
-import { KernelDatapathApplier } from '../src/datapath/apply.ts';
+import { compileDatapath } from '../src/datapath/routes/compile.ts';
+import { KernelDatapathApplier } from '../src/datapath/routes/apply.ts';
 import { netnsNetTools } from '../src/datapath/netTools.ts';
-import { applyNftTable } from '../src/datapath/nft.ts';
-import { compileNftTable } from '../src/datapath/nftTable.ts';
-import type { SyncReport } from '../src/datapath/types.ts';
+import { applyNftTable } from '../src/datapath/nft/nft.ts';
+import { compileNftTable } from '../src/datapath/nft/nftTable.ts';
+import type { SyncReport } from '../src/datapath/routes/types.ts';
 
 export interface TopoNode {
   name: string;

@@ -21,10 +21,10 @@
 import { parseArgs } from 'node:util';
 import { exec } from '../src/util/exec.ts';
 import type { NetTools } from '../src/datapath/netTools.ts';
-import { compileIpcache, NftIpcache } from '../src/datapath/ipcache.ts';
-import { NftPolicy } from '../src/datapath/policy.ts';
-import { compilePolicySets } from '../src/datapath/policyCompile.ts';
-import { spawnNftSession } from '../src/datapath/nftSession.ts';
+import { compileIpcache, NftIpcache } from '../src/datapath/policy/ipcache.ts';
+import { NftPolicy } from '../src/datapath/policy/policy.ts';
+import { compilePolicySets } from '../src/datapath/policy/policyCompile.ts';
+import { spawnNftSession } from '../src/datapath/nft/nftSession.ts';
 import { PolicyCompiler } from '../src/policy/compile.ts';
 import type { LocalEndpoint } from '../src/policy/compile.ts';
 import { policiesOf } from '../src/policy/testFixtures.ts';

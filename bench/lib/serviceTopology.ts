@@ -8,7 +8,7 @@
  */
 import { exec } from '../../src/util/exec.ts';
 import { planWiring } from '../../src/cni/veth.ts';
-import { serviceCidrRouteArgs } from '../../src/datapath/serviceCidrRoute.ts';
+import { serviceCidrRouteArgs } from '../../src/datapath/routes/serviceCidrRoute.ts';
 
 export interface ServicePod {
   name: string;

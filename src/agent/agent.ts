@@ -24,7 +24,7 @@ import type { Logger } from '../util/log.ts';
 import { createTrigger } from '../util/trigger.ts';
 import { claimLoopbackAddress } from '../dns/loopbackAddress.ts';
 import { hostNetTools } from '../datapath/netTools.ts';
-import { ensureServiceCidrRoute } from '../datapath/serviceCidrRoute.ts';
+import { ensureServiceCidrRoute } from '../datapath/routes/serviceCidrRoute.ts';
 import { POD_NAMESERVER } from '../dns/resolvConf.ts';
 import { startDnsServer } from '../dns/server.ts';
 import { DatapathSync } from './datapathSync.ts';

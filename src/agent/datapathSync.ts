@@ -2,16 +2,16 @@
  * The agent's datapath loop: all known nodes + local endpoints → compile
  * (pure) → apply the difference to the kernel of this node.
  */
-import { compileDatapath } from '../datapath/compile.ts';
-import { KernelDatapathApplier } from '../datapath/apply.ts';
+import { compileDatapath } from '../datapath/routes/compile.ts';
+import { KernelDatapathApplier } from '../datapath/routes/apply.ts';
 import { hostNetTools } from '../datapath/netTools.ts';
-import type { DatapathApplier } from '../datapath/types.ts';
-import { compileIpcache, NftIpcache } from '../datapath/ipcache.ts';
-import { NftServices } from '../datapath/services.ts';
-import { spawnNftSession } from '../datapath/nftSession.ts';
-import { compileServices } from '../datapath/servicesCompile.ts';
-import { NftPolicy } from '../datapath/policy.ts';
-import { compilePolicySets } from '../datapath/policyCompile.ts';
+import type { DatapathApplier } from '../datapath/routes/types.ts';
+import { compileIpcache, NftIpcache } from '../datapath/policy/ipcache.ts';
+import { NftServices } from '../datapath/services/services.ts';
+import { spawnNftSession } from '../datapath/nft/nftSession.ts';
+import { compileServices } from '../datapath/services/servicesCompile.ts';
+import { NftPolicy } from '../datapath/policy/policy.ts';
+import { compilePolicySets } from '../datapath/policy/policyCompile.ts';
 import type { EndpointPolicy } from '../policy/types.ts';
 import type { EndpointState, NodeState, RoutingMode } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';

@@ -16,7 +16,7 @@ import { parseStoredPolicy } from '../policy/normalize.ts';
 import type { NormalizedPolicy } from '../policy/normalize.ts';
 import type { Context } from './contexts.ts';
 import type { EndpointDrops, EndpointEnforcement } from './endpoint.ts';
-import { readEndpointDropCounts } from '../datapath/policyDrops.ts';
+import { readEndpointDropCounts } from '../datapath/policy/policyDrops.ts';
 import { findCluster, readLabState } from '../lab/state.ts';
 import { nodeNftTools } from './monitor.ts';
 import { readEndpoints } from './endpoint.ts';

@@ -13,7 +13,7 @@ import type { KvBackend } from '../kvstore/backend.ts';
 import { exec } from '../util/exec.ts';
 import { findCluster, readLabState } from '../lab/state.ts';
 import type { NetTools } from '../datapath/netTools.ts';
-import { readPolicyDrops } from '../datapath/policyDrops.ts';
+import { readPolicyDrops } from '../datapath/policy/policyDrops.ts';
 import { dropEvent, formatDropLine, newDrops } from './monitorDrops.ts';
 import type { DropEvent, IpOwner } from './monitorDrops.ts';
 import { loadEndpoints } from './endpoint.ts';

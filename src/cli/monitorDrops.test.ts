@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropEvent, formatDropLine, newDrops } from './monitorDrops.ts';
 import type { IpOwner } from './monitorDrops.ts';
-import type { DropFlow } from '../datapath/policyDrops.ts';
+import type { DropFlow } from '../datapath/policy/policyDrops.ts';
 
 const flow = (packets: number, over: Partial<DropFlow> = {}): DropFlow => ({
   direction: 'ingress', saddr: '10.2.0.9', daddr: '10.1.0.5', proto: 'tcp', port: 6379, peerIdentity: 0x20105, packets, bytes: packets * 60, expiresS: 600, ...over,

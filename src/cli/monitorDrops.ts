@@ -4,7 +4,7 @@
  * → destination pod/cluster/identity, protocol and port — once its IPs are
  * resolved through the endpoints (and nodes) of the cluster and of the mesh cache.
  */
-import type { DropFlow } from '../datapath/policyDrops.ts';
+import type { DropFlow } from '../datapath/policy/policyDrops.ts';
 import { RESERVED_IDENTITY } from '../policy/types.ts';
 
 /** What an IP is, as far as the cluster's etcd (and its mesh cache) knows. */

@@ -7,11 +7,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { exec } from '../../src/util/exec.ts';
-import { datapathApplierContract, desiredFor } from '../../src/datapath/applier.contract.ts';
-import { KernelDatapathApplier } from '../../src/datapath/apply.ts';
-import { readKernelState } from '../../src/datapath/kernelState.ts';
+import { datapathApplierContract, desiredFor } from '../../src/datapath/routes/applier.contract.ts';
+import { KernelDatapathApplier } from '../../src/datapath/routes/apply.ts';
+import { readKernelState } from '../../src/datapath/routes/kernelState.ts';
 import { netnsNetTools, recordingNetTools } from '../../src/datapath/netTools.ts';
-import { ensureVxlanDevice, deleteVxlanDevice } from '../../src/datapath/vxlanDevice.ts';
+import { ensureVxlanDevice, deleteVxlanDevice } from '../../src/datapath/routes/vxlanDevice.ts';
 
 async function makeNetns(name: string): Promise<() => Promise<void>> {
   await exec('ip', ['netns', 'add', name]);

@@ -9,8 +9,8 @@ import { buildBase, syncWeft } from '../../bench/handbuilt.ts';
 import type { BaseTopology, TopoNode } from '../../bench/handbuilt.ts';
 import { measureRtt, startEchoServer } from '../../bench/podTraffic.ts';
 import type { RunningServer } from '../../bench/podTraffic.ts';
-import { applyNftTable, deleteNftTable, listNftTable } from '../../src/datapath/nft.ts';
-import { compileNftTable, SVC_STATIC_CHAINS } from '../../src/datapath/nftTable.ts';
+import { applyNftTable, deleteNftTable, listNftTable } from '../../src/datapath/nft/nft.ts';
+import { compileNftTable, SVC_STATIC_CHAINS } from '../../src/datapath/nft/nftTable.ts';
 import { netnsNetTools } from '../../src/datapath/netTools.ts';
 
 let topo: BaseTopology;

@@ -13,12 +13,12 @@ import type { ServicePod, ServiceTopology } from '../../bench/lib/serviceTopolog
 import { holdConnection, probeService, startIdentServer } from '../../bench/lib/serviceTraffic.ts';
 import type { RunningServer } from '../../bench/podTraffic.ts';
 import { netnsNetTools, recordingNetTools } from '../../src/datapath/netTools.ts';
-import { compileIpcache, NftIpcache } from '../../src/datapath/ipcache.ts';
-import { NftPolicy, readPolicySets } from '../../src/datapath/policy.ts';
-import { compilePolicySets } from '../../src/datapath/policyCompile.ts';
-import { readEndpointDropCounts, readPolicyDrops } from '../../src/datapath/policyDrops.ts';
-import { NftServices } from '../../src/datapath/services.ts';
-import { compileServices } from '../../src/datapath/servicesCompile.ts';
+import { compileIpcache, NftIpcache } from '../../src/datapath/policy/ipcache.ts';
+import { NftPolicy, readPolicySets } from '../../src/datapath/policy/policy.ts';
+import { compilePolicySets } from '../../src/datapath/policy/policyCompile.ts';
+import { readEndpointDropCounts, readPolicyDrops } from '../../src/datapath/policy/policyDrops.ts';
+import { NftServices } from '../../src/datapath/services/services.ts';
+import { compileServices } from '../../src/datapath/services/servicesCompile.ts';
 import { UNENFORCED } from '../../src/policy/types.ts';
 import type { DirectionVerdict, EndpointPolicy } from '../../src/policy/types.ts';
 

@@ -10,10 +10,10 @@ import { buildBase, syncWeft } from '../../bench/handbuilt.ts';
 import type { BaseTopology, TopoNode, TopoPod } from '../../bench/handbuilt.ts';
 import { startEchoServer, tcpReachable } from '../../bench/podTraffic.ts';
 import type { RunningServer } from '../../bench/podTraffic.ts';
-import type { KernelDatapathApplier } from '../../src/datapath/apply.ts';
-import { readKernelState } from '../../src/datapath/kernelState.ts';
+import type { KernelDatapathApplier } from '../../src/datapath/routes/apply.ts';
+import { readKernelState } from '../../src/datapath/routes/kernelState.ts';
 import { netnsNetTools } from '../../src/datapath/netTools.ts';
-import type { SyncReport } from '../../src/datapath/types.ts';
+import type { SyncReport } from '../../src/datapath/routes/types.ts';
 
 const PORT = 7000;
 let topo: BaseTopology;
