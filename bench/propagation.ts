@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { createEtcdKv } from '../src/kvstore/etcd.ts';
 import { keys } from '../src/kvstore/keys.ts';
 import type { EndpointState } from '../src/model/state.ts';
-import { resolveContext } from '../src/cli/contexts.ts';
+import { resolveContext } from '../src/contexts/contexts.ts';
 import { weftOk, weft } from '../test/support/weft.ts';
 import { summary, round2 } from './lib/stats.ts';
 

@@ -8,6 +8,7 @@ import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
 import { identityInfoOf } from '../identity/identityInfo.ts';
+import type { AgentMeshStatus } from '../model/agentMeshStatus.ts';
 import { ClusterConfig, EndpointState, IdentityState, NodeState, ServiceState } from '../model/state.ts';
 import type { IdentityInfo } from '../policy/types.ts';
 import type { Logger } from '../util/log.ts';
@@ -104,10 +105,6 @@ export class MeshCache {
     this.#store.close();
   }
 }
-
-/** What an agent reports of its view of the mesh (weft/status/agents/<node>). */
-export const AgentMeshStatus = z.object({ node: z.string(), remotes: z.array(z.string()), updatedAt: z.string() });
-export type AgentMeshStatus = z.infer<typeof AgentMeshStatus>;
 
 /** Writes the agent's mesh status when the set of synced remotes changes. */
 export class AgentMeshReporter {

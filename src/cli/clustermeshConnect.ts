@@ -10,7 +10,7 @@ import { readMeshFacts } from '../clustermesh/meshStatusRead.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { outputOption } from './config.ts';
-import { resolveContext } from './contexts.ts';
+import { resolveContext } from '../contexts/contexts.ts';
 import { closeKv, contextOf, openKv } from './kv.ts';
 import { requestTimeoutOf } from './requestTimeout.ts';
 import { printJson } from './output.ts';

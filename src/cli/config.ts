@@ -5,8 +5,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { WeftError, ErrorCode } from '../errors.ts';
-import { listContexts, removeContext, resolveContext, useContext } from './contexts.ts';
-import type { Context } from './contexts.ts';
+import { listContexts, removeContext, resolveContext, useContext } from '../contexts/contexts.ts';
+import type { Context } from '../contexts/contexts.ts';
 
 export function outputOption(): Option {
   return new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table');

@@ -14,7 +14,7 @@ import { DEFAULT_TEST_NAMESPACE } from '../connectivity/manifests.ts';
 import { netnsRunner } from '../connectivity/probe.ts';
 import { jsonReport, summarize, summaryLine } from '../connectivity/report.ts';
 import { CHECKS } from '../connectivity/catalogue.ts';
-import { resolveContext } from './contexts.ts';
+import { resolveContext } from '../contexts/contexts.ts';
 import { closeKv, contextOf, openKv } from './kv.ts';
 import { requestTimeoutOf } from './requestTimeout.ts';
 import { printJson } from './output.ts';

@@ -11,7 +11,7 @@ import { keys } from '../kvstore/keys.ts';
 import { EndpointState } from '../model/state.ts';
 import { tryParseJson } from '../kvstore/json.ts';
 import { outputOption } from './config.ts';
-import type { Context } from './contexts.ts';
+import type { Context } from '../contexts/contexts.ts';
 import { withKv } from './kv.ts';
 import { connectedRemotes } from './node.ts';
 import { printColumns, printJson } from './output.ts';

@@ -14,7 +14,7 @@ import { POLICY_KINDS, policyEndpoint } from '../agent/policyInputs.ts';
 import { compilePolicies } from '../policy/compile.ts';
 import { parseStoredPolicy } from '../policy/normalize.ts';
 import type { NormalizedPolicy } from '../policy/normalize.ts';
-import type { Context } from './contexts.ts';
+import type { Context } from '../contexts/contexts.ts';
 import type { EndpointDrops, EndpointEnforcement } from './endpoint.ts';
 import { readEndpointDropCounts } from '../datapath/policy/policyDrops.ts';
 import { findCluster, readLabState } from '../lab/state.ts';

@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { createEtcdKv } from '../kvstore/etcd.ts';
-import type { Context } from './contexts.ts';
-import { resolveContext } from './contexts.ts';
+import type { Context } from '../contexts/contexts.ts';
+import { resolveContext } from '../contexts/contexts.ts';
 import { requestTimeoutOf } from './requestTimeout.ts';
 
 /** How long closing a client may take before the command goes on without it. */

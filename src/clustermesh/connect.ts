@@ -15,9 +15,9 @@ import { getJson } from '../kvstore/json.ts';
 import { keyName, keys } from '../kvstore/keys.ts';
 import { ClusterConfig } from '../model/state.ts';
 import { caFiles } from '../pki/files.ts';
-import type { RemoteConfig } from './remoteConfig.ts';
+import type { RemoteConfig } from '../model/remoteConfig.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
-import type { Context } from '../cli/contexts.ts';
+import type { Context } from '../contexts/contexts.ts';
 import type { MeshMember, Violation } from './validateConnect.ts';
 import { validateConnect } from './validateConnect.ts';
 

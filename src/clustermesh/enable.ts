@@ -13,7 +13,7 @@ import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { createEtcdKv } from '../kvstore/etcd.ts';
 import type { EtcdTls } from '../kvstore/etcd.ts';
-import { saveContext } from '../cli/contexts.ts';
+import { saveContext } from '../contexts/contexts.ts';
 import { withFileLock } from '../lab/lock.ts';
 import { restartWithArgv } from '../lab/processControl.ts';
 import type { Progress } from '../lab/progress.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { saveContext } from '../cli/contexts.ts';
+import { saveContext } from '../contexts/contexts.ts';
 import { isWeftError } from '../errors.ts';
 import { certFingerprint, createCa } from '../pki/ca.ts';
 import { clusterPkiDir, hasCa, writeCa } from '../pki/files.ts';

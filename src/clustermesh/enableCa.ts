@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { WeftError, ErrorCode, errorMessage, isWeftError } from '../errors.ts';
-import { resolveContext } from '../cli/contexts.ts';
+import { resolveContext } from '../contexts/contexts.ts';
 import { certFingerprint, createCa } from '../pki/ca.ts';
 import type { CertificateAuthority } from '../pki/ca.ts';
 import { caFiles, clusterCaFiles, clusterPkiDir, hasCa, loadCa } from '../pki/files.ts';

@@ -3,8 +3,8 @@
  * and the argv of its processes. Read-only; errors name the context.
  */
 import { WeftError, ErrorCode } from '../errors.ts';
-import { resolveContext } from '../cli/contexts.ts';
-import type { Context } from '../cli/contexts.ts';
+import { resolveContext } from '../contexts/contexts.ts';
+import type { Context } from '../contexts/contexts.ts';
 import type { LabProcessName } from '../lab/plan.ts';
 import { findCluster, readLabState } from '../lab/state.ts';
 import type { LabClusterState } from '../lab/state.ts';

@@ -2,9 +2,9 @@
  * `weft clustermesh status` (pure part): what the cluster knows of its mesh,
  * summarised the way `cilium clustermesh status` shows it (seed 000).
  */
-import type { AgentMeshStatus } from '../agent/meshCache.ts';
+import type { AgentMeshStatus } from '../model/agentMeshStatus.ts';
 import type { NodeState } from '../model/state.ts';
-import type { RemoteStatus } from './remoteStatus.ts';
+import type { RemoteStatus } from '../model/remoteStatus.ts';
 
 export interface MeshStatusInput {
   readonly cluster: string;

@@ -5,10 +5,10 @@
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keyName, keys } from '../kvstore/keys.ts';
 import { getJson } from '../kvstore/json.ts';
-import { AgentMeshStatus } from '../agent/meshCache.ts';
+import { AgentMeshStatus } from '../model/agentMeshStatus.ts';
 import { ClusterConfig, NodeState } from '../model/state.ts';
-import type { Context } from '../cli/contexts.ts';
-import { RemoteStatus } from './remoteStatus.ts';
+import type { Context } from '../contexts/contexts.ts';
+import { RemoteStatus } from '../model/remoteStatus.ts';
 import type { MeshStatusInput } from './meshStatus.ts';
 import type { z } from 'zod';
 

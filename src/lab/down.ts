@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
-import { listContexts, removeContext } from '../cli/contexts.ts';
+import { listContexts, removeContext } from '../contexts/contexts.ts';
 import { clusterPkiDir, pkiRoot } from '../pki/files.ts';
 import { deleteNetns, listNetns, netnsPids } from './netns.ts';
 import { clusterNetnsPrefix, DEFAULT_UNDERLAY_CIDR, planUnderlay } from './plan.ts';

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { WeftError, ErrorCode } from '../errors.ts';
-import { listContexts } from '../cli/contexts.ts';
+import { listContexts } from '../contexts/contexts.ts';
 import { linkExists, listNetns, netnsExists } from './netns.ts';
 import { DEFAULT_UNDERLAY_CIDR, planCluster, planUnderlay, ROOT_VETH, UNDERLAY_NETNS } from './plan.ts';
 import type { ClusterPlan, LabClusterSpec, PlanEnv, UnderlayPlan } from './plan.ts';

@@ -9,7 +9,7 @@ import type { KvBackend } from '../kvstore/backend.ts';
 import type { NodeState } from '../model/state.ts';
 import { isAlive } from '../util/proc.ts';
 import type { ProcessRecord } from '../util/proc.ts';
-import { listContexts, saveContext } from '../cli/contexts.ts';
+import { listContexts, saveContext } from '../contexts/contexts.ts';
 import { waitEtcdHealthy, waitNodesReady, writeClusterConfig } from './clusterEtcd.ts';
 import { removeUnderlayWhenUnused, teardownCluster } from './down.ts';
 import type { LabClusterSpec, PlanEnv, ProcessPlan } from './plan.ts';

@@ -7,7 +7,7 @@ import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keyName, keys } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
-import { parseRemoteConfig } from '../clustermesh/remoteConfig.ts';
+import { parseRemoteConfig } from '../model/remoteConfig.ts';
 import type { Logger } from '../util/log.ts';
 import type { ConnectedRemotes } from './authorize.ts';
 

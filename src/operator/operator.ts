@@ -4,7 +4,7 @@
  * planOperator, whose actions are applied as compare-and-swap transactions;
  * the services controller (ClusterIPs, exported service state) runs beside it.
  */
-import { startReflector, type Reflector, type ReflectorOptions } from '../clustermesh/reflector.ts';
+import { startReflector, type Reflector, type ReflectorOptions } from './mesh/reflector.ts';
 import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { jsonParser } from '../kvstore/json.ts';

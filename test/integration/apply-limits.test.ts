@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { saveContext } from '../../src/cli/contexts.ts';
+import { saveContext } from '../../src/contexts/contexts.ts';
 import { createEtcdKv } from '../../src/kvstore/etcd.ts';
 import type { KvBackend } from '../../src/kvstore/backend.ts';
 import { startTestEtcd, type TestEtcd } from '../support/etcd.ts';

@@ -18,7 +18,7 @@ import { waitFor, weft, weftOk } from '../support/weft.ts';
 import { createEtcdKv } from '../../src/kvstore/etcd.ts';
 import type { KvBackend } from '../../src/kvstore/backend.ts';
 import { keys } from '../../src/kvstore/keys.ts';
-import { saveContext } from '../../src/cli/contexts.ts';
+import { saveContext } from '../../src/contexts/contexts.ts';
 import type { EndpointState, ServiceState } from '../../src/model/state.ts';
 import { isAlive, stopProcess } from '../../src/util/proc.ts';
 

@@ -13,14 +13,14 @@
  * One attach() = one connection's session; the owner (RemoteConnection)
  * reconnects on onFailed and attaches again.
  */
-import { errorMessage } from '../errors.ts';
-import type { KvBackend, KvEvent, KvWatch } from '../kvstore/backend.ts';
-import { keys } from '../kvstore/keys.ts';
-import type { Logger } from '../util/log.ts';
+import { errorMessage } from '../../errors.ts';
+import type { KvBackend, KvEvent, KvWatch } from '../../kvstore/backend.ts';
+import { keys } from '../../kvstore/keys.ts';
+import type { Logger } from '../../util/log.ts';
 import { CacheWriter, type CacheWriterOptions } from './cacheWriter.ts';
 import type { Limiter } from './limiter.ts';
 import { checkMirrorValue, mirrorKindOf, STATE_PREFIX, statusKindOfCacheKey } from './mirrorKeys.ts';
-import { STATUS_KINDS, type KindCounts } from './remoteStatus.ts';
+import { STATUS_KINDS, type KindCounts } from '../../model/remoteStatus.ts';
 
 export type MirrorWriterOptions = Pick<CacheWriterOptions, 'maxOps' | 'maxBytes' | 'maxInFlight' | 'retry'>;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLogger, silentLogger } from '../util/log.ts';
+import { createLogger, silentLogger } from '../../util/log.ts';
 import { CacheWriter } from './cacheWriter.ts';
 import { CountingKv, until } from './testFixtures.ts';
 

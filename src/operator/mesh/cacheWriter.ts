@@ -10,10 +10,10 @@
  * value), which keeps the operator small with 100k mirrored keys.
  */
 import { createHash } from 'node:crypto';
-import { errorMessage } from '../errors.ts';
-import type { KvBackend, KvEntry, KvOp } from '../kvstore/backend.ts';
-import type { Logger } from '../util/log.ts';
-import { Backoff, type BackoffOptions } from './backoff.ts';
+import { errorMessage } from '../../errors.ts';
+import type { KvBackend, KvEntry, KvOp } from '../../kvstore/backend.ts';
+import type { Logger } from '../../util/log.ts';
+import { Backoff, type BackoffOptions } from '../../util/backoff.ts';
 
 export interface CacheWriterOptions {
   readonly kv: KvBackend;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isWeftError } from '../errors.ts';
-import { keys } from '../kvstore/keys.ts';
+import { isWeftError } from '../../errors.ts';
+import { keys } from '../../kvstore/keys.ts';
 import { checkMirrorValue, mirrorKindOf, statusKindOfCacheKey } from './mirrorKeys.ts';
 import { clusterConfig, endpointState, nodeState } from './testFixtures.ts';
 

@@ -3,11 +3,11 @@
  * values are checked (pure). Mirrored: weft/state/<kind>/<version>/<remote>/…
  * (only the remote's own cluster segment) and weft/cluster-config/<remote>.
  */
-import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
-import { jsonParser } from '../kvstore/json.ts';
-import { keys } from '../kvstore/keys.ts';
-import { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
-import { STATUS_KINDS, type StatusKind } from './remoteStatus.ts';
+import { WeftError, ErrorCode, errorMessage } from '../../errors.ts';
+import { jsonParser } from '../../kvstore/json.ts';
+import { keys } from '../../kvstore/keys.ts';
+import { ClusterConfig, EndpointState, NodeState } from '../../model/state.ts';
+import { STATUS_KINDS, type StatusKind } from '../../model/remoteStatus.ts';
 
 export const STATE_PREFIX = keys.statePrefix();
 

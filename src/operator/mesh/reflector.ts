@@ -8,19 +8,19 @@
  * disconnected while the operator was down are removed once the records are
  * listed.
  */
-import { errorMessage } from '../errors.ts';
-import type { KvBackend } from '../kvstore/backend.ts';
-import { createEtcdKv } from '../kvstore/etcd.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
-import { WatchStore } from '../kvstore/watchStore.ts';
-import type { Logger } from '../util/log.ts';
-import type { BackoffOptions } from './backoff.ts';
+import { errorMessage } from '../../errors.ts';
+import type { KvBackend } from '../../kvstore/backend.ts';
+import { createEtcdKv } from '../../kvstore/etcd.ts';
+import { keyName, keys } from '../../kvstore/keys.ts';
+import { WatchStore } from '../../kvstore/watchStore.ts';
+import type { Logger } from '../../util/log.ts';
+import type { BackoffOptions } from '../../util/backoff.ts';
 import type { MirrorWriterOptions } from './cacheMirror.ts';
 import { Limiter } from './limiter.ts';
-import { parseRemoteConfig, type RemoteConfig } from './remoteConfig.ts';
+import { parseRemoteConfig, type RemoteConfig } from '../../model/remoteConfig.ts';
 import { RemoteConnection, type RemoteKvFactory } from './remoteConnection.ts';
 import { removeRemotePems, remotesWithPems, type RemoteIdentity } from './remotePems.ts';
-import type { RemoteView } from './remoteStatus.ts';
+import type { RemoteView } from '../../model/remoteStatus.ts';
 
 export interface ReflectorOptions {
   readonly local: KvBackend;

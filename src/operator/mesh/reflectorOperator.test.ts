@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { keys } from '../kvstore/keys.ts';
-import { MemoryKv } from '../kvstore/memory.ts';
-import { startOperator } from '../operator/operator.ts';
-import { silentLogger } from '../util/log.ts';
+import { keys } from '../../kvstore/keys.ts';
+import { MemoryKv } from '../../kvstore/memory.ts';
+import { startOperator } from '../operator.ts';
+import { silentLogger } from '../../util/log.ts';
 import { FakeRemote, fakeRemoteFactory } from './testRemote.ts';
 import { clusterConfig, readStatus, seedCluster, until } from './testFixtures.ts';
 

@@ -5,17 +5,17 @@
  * unreachable, reconnect on a changed RemoteConfig, and — on disconnect —
  * delete the cache, the status and the PEM files.
  */
-import { errorMessage } from '../errors.ts';
-import type { KvBackend } from '../kvstore/backend.ts';
-import type { EtcdTls } from '../kvstore/etcd.ts';
-import { keys } from '../kvstore/keys.ts';
-import type { Logger } from '../util/log.ts';
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { errorMessage } from '../../errors.ts';
+import type { KvBackend } from '../../kvstore/backend.ts';
+import type { EtcdTls } from '../../kvstore/etcd.ts';
+import { keys } from '../../kvstore/keys.ts';
+import type { Logger } from '../../util/log.ts';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from '../../util/backoff.ts';
 import { CacheMirror, type MirrorWriterOptions } from './cacheMirror.ts';
 import type { Limiter } from './limiter.ts';
-import { sameRemoteConfig, type RemoteConfig } from './remoteConfig.ts';
+import { sameRemoteConfig, type RemoteConfig } from '../../model/remoteConfig.ts';
 import { removeRemotePems, writeRemotePems, type RemoteIdentity } from './remotePems.ts';
-import { remoteStatusOf, type RemoteView } from './remoteStatus.ts';
+import { remoteStatusOf, type RemoteView } from '../../model/remoteStatus.ts';
 import { StatusWriter } from './statusWriter.ts';
 
 /** Opens the client for a remote (the default is createEtcdKv over the materialised PEMs). */

@@ -6,10 +6,10 @@
  */
 import { readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { WeftError, ErrorCode } from '../errors.ts';
-import type { EtcdTls } from '../kvstore/etcd.ts';
-import { writeFileAtomic } from '../util/atomicFile.ts';
-import { usesTls, type RemoteConfig } from './remoteConfig.ts';
+import { WeftError, ErrorCode } from '../../errors.ts';
+import type { EtcdTls } from '../../kvstore/etcd.ts';
+import { writeFileAtomic } from '../../util/atomicFile.ts';
+import { usesTls, type RemoteConfig } from '../../model/remoteConfig.ts';
 
 export function remotesDir(stateDir: string): string {
   return path.join(stateDir, 'remotes');

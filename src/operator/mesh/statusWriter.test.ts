@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keys } from '../kvstore/keys.ts';
-import { MemoryKv } from '../kvstore/memory.ts';
-import { silentLogger } from '../util/log.ts';
-import { emptyCounts, remoteStatusOf, type RemoteView } from './remoteStatus.ts';
+import { keys } from '../../kvstore/keys.ts';
+import { MemoryKv } from '../../kvstore/memory.ts';
+import { silentLogger } from '../../util/log.ts';
+import { emptyCounts, remoteStatusOf, type RemoteView } from '../../model/remoteStatus.ts';
 import { StatusWriter } from './statusWriter.ts';
 
 const view: RemoteView = { name: 'c2', connected: true, listed: true, markerSeen: true, counts: emptyCounts(), failures: 0, lastFailure: '', lastFailureAt: '', connectedSince: '2024-01-01T00:00:00.000Z' };

@@ -3,10 +3,10 @@
  * (updatedAt aside), at most once per minIntervalMs, the latest state wins.
  * A failed write is retried after retryMs.
  */
-import { errorMessage } from '../errors.ts';
-import type { KvBackend } from '../kvstore/backend.ts';
-import type { Logger } from '../util/log.ts';
-import type { RemoteStatus } from './remoteStatus.ts';
+import { errorMessage } from '../../errors.ts';
+import type { KvBackend } from '../../kvstore/backend.ts';
+import type { Logger } from '../../util/log.ts';
+import type { RemoteStatus } from '../../model/remoteStatus.ts';
 
 export interface StatusWriterOptions {
   readonly kv: KvBackend;

@@ -2,12 +2,12 @@
  * Test support for the reflector: remote state values, a local MemoryKv that
  * counts (and can fail) transactions, and a poll-until helper.
  */
-import { WeftError, ErrorCode } from '../errors.ts';
-import type { KvCompare, KvOp } from '../kvstore/backend.ts';
-import { keys } from '../kvstore/keys.ts';
-import { MemoryKv } from '../kvstore/memory.ts';
-import type { ClusterConfig, EndpointState, NodeState } from '../model/state.ts';
-import { RemoteStatus } from './remoteStatus.ts';
+import { WeftError, ErrorCode } from '../../errors.ts';
+import type { KvCompare, KvOp } from '../../kvstore/backend.ts';
+import { keys } from '../../kvstore/keys.ts';
+import { MemoryKv } from '../../kvstore/memory.ts';
+import type { ClusterConfig, EndpointState, NodeState } from '../../model/state.ts';
+import { RemoteStatus } from '../../model/remoteStatus.ts';
 
 export function nodeState(cluster: string, name: string, ip = '172.30.2.11'): NodeState {
   return { name, cluster, clusterId: 2, ip, podCIDR: '10.2.1.0/24', vtep: ip, bootId: 'boot', ready: true };

@@ -4,11 +4,11 @@
  * ends only its watches); the remote can go down (every call and watch
  * fails) and come back; clients are read-only, as the `remote` etcd user is.
  */
-import { WeftError, ErrorCode } from '../errors.ts';
-import type { KvBackend, KvEntry, KvList, KvWatch, KvWatchHandlers } from '../kvstore/backend.ts';
-import { MemoryKv } from '../kvstore/memory.ts';
+import { WeftError, ErrorCode } from '../../errors.ts';
+import type { KvBackend, KvEntry, KvList, KvWatch, KvWatchHandlers } from '../../kvstore/backend.ts';
+import { MemoryKv } from '../../kvstore/memory.ts';
 import type { RemoteKvFactory } from './remoteConnection.ts';
-import type { RemoteConfig } from './remoteConfig.ts';
+import type { RemoteConfig } from '../../model/remoteConfig.ts';
 
 interface OpenWatch {
   readonly inner: KvWatch;
