@@ -125,8 +125,7 @@ export async function syncWeft(
       applier = new KernelDatapathApplier({ tools: netnsNetTools(node.netns) });
       appliers.set(node.name, applier);
     }
-    const localEndpoints = topo.pods.filter((p) => p.node === node).map((p) => ({ ip: p.ip, hostVeth: p.hostVeth }));
-    const desired = compileDatapath({ self: node, routingMode: mode, nodes: nodeStates(members), localEndpoints });
+    const desired = compileDatapath({ self: node, routingMode: mode, nodes: nodeStates(members) });
     reports.set(node.name, await applier.sync(desired));
   }
   return reports;

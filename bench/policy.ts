@@ -9,7 +9,7 @@
  *     10k identities in the ipcache) beside the same path into an endpoint
  *     without policy, same node, same run (variants alternate per repeat).
  * (b) Compile (src/policy/compile.ts PolicyCompiler + compilePolicySets) and
- *     apply (NftPolicy, one `nft -f`) of `--policies` CiliumNetworkPolicies
+ *     apply (NftTableApplier, one `nft -f`) of `--policies` CiliumNetworkPolicies
  *     over `--endpoints` endpoints (1k apps × 10 replicas, one identity per
  *     replica): each policy selects one app and allows the next app on
  *     tcp/80. Two shapes: a node holding 110 of the endpoints (the kubelet's
@@ -21,10 +21,16 @@
 import { parseArgs } from 'node:util';
 import { exec } from '../src/util/exec.ts';
 import type { NetTools } from '../src/datapath/netTools.ts';
-import { compileIpcache, NftIpcache } from '../src/datapath/policy/ipcache.ts';
-import { NftPolicy } from '../src/datapath/policy/policy.ts';
+import { compileIpcache } from '../src/datapath/policy/ipcache.ts';
+import { NftTableApplier } from '../src/datapath/nft/tableApplier.ts';
+import { emptyTableDesired } from '../src/datapath/nft/tablePlan.ts';
+import type { NftTableDesired } from '../src/datapath/nft/tablePlan.ts';
+import type { PolicyNftDesired } from '../src/datapath/policy/policyCompile.ts';
 import { compilePolicySets } from '../src/datapath/policy/policyCompile.ts';
 import { spawnNftSession } from '../src/datapath/nft/nftSession.ts';
+
+/** The node's table with this ipcache and these policy sets (no services). */
+const table = (ipcache: ReadonlyMap<string, string>, policy?: PolicyNftDesired): NftTableDesired => ({ ...emptyTableDesired(), ipcache, policy: policy?.endpoints ?? new Map() });
 import { PolicyCompiler } from '../src/policy/compile.ts';
 import type { LocalEndpoint } from '../src/policy/compile.ts';
 import { policiesOf } from '../src/policy/testFixtures.ts';
@@ -85,13 +91,13 @@ async function throughput(topo: ServiceTopology): Promise<Record<string, unknown
   // 10k identities in the ipcache (the client's among them).
   const ipcache = Array.from({ length: 10_000 }, (_, i) => ({ ip: ipOf(i), identity: clusterIdentity(1 + (i % 2), 256 + (i >> 1)) }));
   ipcache.push({ ip: client.ip, identity: clientId }, { ip: enforced.ip, identity: clusterIdentity(1, 300) }, { ip: open.ip, identity: clusterIdentity(1, 301) });
-  await new NftIpcache(tools).sync(compileIpcache(ipcache, { selfIp: topo.nodeIp, nodeIps: [] }));
+  const ipc = compileIpcache(ipcache, { selfIp: topo.nodeIp, nodeIps: [] });
   // 1k rules on the enforcing endpoint: 998 other identities on tcp/5201 + the client on 5201 and 7000.
   const l4 = Array.from({ length: 998 }, (_, i) => ({ identity: clusterIdentity(1, 256 + i), proto: 'tcp' as const, port: IPERF_PORT }));
   l4.push({ identity: clientId, proto: 'tcp', port: IPERF_PORT }, { identity: clientId, proto: 'tcp', port: CONNECT_PORT });
   const policy: EndpointPolicy = { namespace: 'bench', pod: 'enforced', ip: enforced.ip, identity: clusterIdentity(1, 300), ingress: { enforced: true, allowAll: false, l3: [], l4, l4Any: [] }, egress: UNENFORCED };
   const desired = compilePolicySets([policy]);
-  await new NftPolicy(tools).sync(desired);
+  await new NftTableApplier(tools).sync(table(ipc, desired));
   const elements = [...desired.endpoints.values()].reduce((n, e) => n + [...e.sets.values()].reduce((m, s) => m + s.length, 0), 0);
   const servers = [await startIdentServer(enforced.netns, 'enforced', CONNECT_PORT, 'tcp'), await startIdentServer(open.netns, 'open', CONNECT_PORT, 'tcp')];
   const gbps: Record<'policy' | 'noPolicy', number[]> = { policy: [], noPolicy: [] };
@@ -162,7 +168,8 @@ async function scale(topo: ServiceTopology): Promise<Record<string, unknown>> {
   let t = performance.now();
   const policies = policiesOf(mesh.yaml);
   const parseMs = round2(performance.now() - t);
-  await new NftIpcache(tools).sync(compileIpcache(mesh.endpoints, { selfIp: topo.nodeIp, nodeIps: [] }));
+  const ipc = compileIpcache(mesh.endpoints, { selfIp: topo.nodeIp, nodeIps: [] });
+  await new NftTableApplier(tools).sync(table(ipc));
   const out: Record<string, unknown> = { endpoints: ENDPOINTS, identities: mesh.identities.length, policies: policies.length, parseYamlMs: parseMs };
   for (const [shape, local] of [
     ['node110', mesh.endpoints.slice(0, 110)],
@@ -178,15 +185,15 @@ async function scale(topo: ServiceTopology): Promise<Record<string, unknown>> {
     t = performance.now();
     const desired = compilePolicySets(verdicts);
     const setsMs = performance.now() - t;
-    const applier = new NftPolicy(tools);
+    const applier = new NftTableApplier(tools);
     nftTime.ms = 0;
     t = performance.now();
-    const r = await applier.sync(desired);
+    const r = await applier.sync(table(ipc, desired));
     const applyMs = performance.now() - t;
     const applyNftMs = nftTime.ms;
     const figures: Record<string, unknown> = {
       localEndpoints: local.length,
-      elements: r.changes.elementsAdded,
+      elements: r.changes.policy.elementsAdded,
       compileMs: round2(compileMs),
       compileSetsMs: round2(setsMs),
       applyMs: round2(applyMs),
@@ -194,7 +201,7 @@ async function scale(topo: ServiceTopology): Promise<Record<string, unknown>> {
       totalMs: round2(compileMs + setsMs + applyMs),
       target: 2000,
     };
-    if (shape === 'allLocal') figures['churn'] = await churn(tools, topo.node, compiler, input, applier);
+    if (shape === 'allLocal') figures['churn'] = await churn(tools, topo.node, compiler, input, applier, ipc);
     log(`  ${shape}: ${JSON.stringify(figures)}`);
     out[shape] = figures;
   }
@@ -204,11 +211,11 @@ async function scale(topo: ServiceTopology): Promise<Record<string, unknown>> {
 type CompileInput = Parameters<PolicyCompiler['compile']>[0];
 
 /** Remove then re-add one endpoint (the first: selected by a policy, 11 elements) CHURN times; compile + apply each step. */
-async function churn(tools: NetTools, netns: string, compiler: PolicyCompiler, input: CompileInput, fileApplier: NftPolicy): Promise<Record<string, unknown>> {
+async function churn(tools: NetTools, netns: string, compiler: PolicyCompiler, input: CompileInput, fileApplier: NftTableApplier, ipc: ReadonlyMap<string, string>): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const session = spawnNftSession(['nsenter', `--net=/run/netns/${netns}`, 'nft']);
-  const sessionApplier = new NftPolicy(tools, { session: () => session });
-  await sessionApplier.sync(compilePolicySets(compiler.compile(input)));
+  const sessionApplier = new NftTableApplier(tools, { session: () => session });
+  await sessionApplier.sync(table(ipc, compilePolicySets(compiler.compile(input))));
   try {
     for (const [name, applier] of [
       ['nftFile', fileApplier],
@@ -226,11 +233,11 @@ async function churn(tools: NetTools, netns: string, compiler: PolicyCompiler, i
           const tv = performance.now();
           const desired = compilePolicySets(verdicts);
           const tc = performance.now();
-          const r = await applier.sync(desired);
+          const r = await applier.sync(table(ipc, desired));
           ms.push(performance.now() - t);
           compileMs.push(tv - t);
           setsMs.push(tc - tv);
-          elements = Math.max(elements, r.changes.elementsAdded + r.changes.elementsRemoved);
+          elements = Math.max(elements, r.changes.policy.elementsAdded + r.changes.policy.elementsRemoved);
         }
       }
       const s = summary(ms);

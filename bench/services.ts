@@ -12,6 +12,11 @@
  *    from an empty table), and a restarted applier re-reading that table.
  * 3. One backend change at 10k services, through the applier's long-lived
  *    `nft -i` session, and through one `nft -f -` per change.
+ * 4. The node's whole table as the agent syncs it (lib/nodeTable.ts: the 10k
+ *    services, their 50k backends in the ipcache, 100 endpoints enforcing
+ *    policy) through the one applier: full sync, one backend pod changing
+ *    (service + ipcache in one transaction), restart; nft processes and
+ *    transactions counted per sync.
  * Prints ONE JSON line. Everything it creates is removed at the end.
  *   node bench/services.ts [--samples 1000] [--scales 1,1000,10000,30000]
  */
@@ -22,12 +27,17 @@ import { exec } from '../src/util/exec.ts';
 import type { NetTools } from '../src/datapath/netTools.ts';
 import { spawnNftSession } from '../src/datapath/nft/nftSession.ts';
 import type { NftSession } from '../src/datapath/nft/nftSession.ts';
-import { NftServices } from '../src/datapath/services/services.ts';
+import { NftTableApplier } from '../src/datapath/nft/tableApplier.ts';
+import { emptyTableDesired } from '../src/datapath/nft/tablePlan.ts';
+import type { NftTableDesired } from '../src/datapath/nft/tablePlan.ts';
+import { recordingNetTools } from '../src/datapath/netTools.ts';
+import type { ServiceNftDesired } from '../src/datapath/services/servicesCompile.ts';
 import { compileServices } from '../src/datapath/services/servicesCompile.ts';
 import type { Frontend } from '../src/datapath/services/serviceTypes.ts';
 import { clearIptables, iptablesRuleset, restoreIptables } from './lib/iptablesServices.ts';
 import type { BaselineService } from './lib/iptablesServices.ts';
 import { buildServiceTopology } from './lib/serviceTopology.ts';
+import { changeBackend, nodeInputs, nodeTable } from './lib/nodeTable.ts';
 import type { ServiceTopology } from './lib/serviceTopology.ts';
 import { measureConnects, startIdentServer } from './lib/serviceTraffic.ts';
 import { percentile, round2, summary } from './lib/stats.ts';
@@ -41,6 +51,8 @@ const SCALES = values.scales.split(',').map(Number).filter((n) => Number.isInteg
 const TARGET_VIP = '10.96.0.10';
 const log = (msg: string): boolean => process.stderr.write(`${msg}\n`);
 const octets = (base: number, n: number): string => `10.${base + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+/** The node's table holding only these services. */
+const servicesOnly = (services: ServiceNftDesired): NftTableDesired => ({ ...emptyTableDesired(), services });
 
 function weftFrontends(fillers: number, backendsEach: number, target?: { port: number; ip: string }): Frontend[] {
   const out: Frontend[] = [];
@@ -111,7 +123,7 @@ async function latencyAt(topo: ServiceTopology, scale: number, phase: number): P
   const port = (k: number): number => 1000 + phase * 10 + k;
   await deleteWeftTable(topo.node);
   let t0 = performance.now();
-  await new NftServices(nodeNft(topo.node)).sync(compileServices(weftFrontends(scale - 1, 1, { port: port(0), ip: server.ip })));
+  await new NftTableApplier(nodeNft(topo.node)).sync(servicesOnly(compileServices(weftFrontends(scale - 1, 1, { port: port(0), ip: server.ip }))));
   const weftProgramMs = round2(performance.now() - t0);
   await sleep(SETTLE_MS);
   const weft = { ...(await probe(topo, port(0), `weft at ${scale}`)), programMs: weftProgramMs };
@@ -139,14 +151,14 @@ function changeOne(frontends: Frontends, n: number, salt: number): Frontends {
   return frontends.map((f, j) => (j === n ? { ...f, backends: f.backends.map((b, k) => (k === 2 ? { ...b, ip: octets(210, salt) } : b)) } : f));
 }
 
-async function timeChanges(svc: NftServices, frontends: Frontends, count: number, salt: number): Promise<{ frontends: Frontends; ms: number[]; compileMs: number[]; lines: number[] }> {
+async function timeChanges(svc: NftTableApplier, frontends: Frontends, count: number, salt: number): Promise<{ frontends: Frontends; ms: number[]; compileMs: number[]; lines: number[] }> {
   const out = { frontends, ms: [] as number[], compileMs: [] as number[], lines: [] as number[] };
   for (let i = 0; i < count; i++) {
     out.frontends = changeOne(out.frontends, 1234 + i * 1000, salt + i);
     const t = performance.now();
     const desired = compileServices(out.frontends);
     out.compileMs.push(round2(performance.now() - t));
-    out.lines.push((await svc.sync(desired)).lines);
+    out.lines.push((await svc.sync(servicesOnly(desired))).lines);
     out.ms.push(round2(performance.now() - t));
   }
   return out;
@@ -156,16 +168,16 @@ async function syncTimes(topo: ServiceTopology): Promise<Record<string, unknown>
   const session = (): NftSession => spawnNftSession(['nsenter', `--net=/run/netns/${topo.node}`, 'nft']);
   const runs: { compileMs: number; applyMs: number; totalMs: number }[] = [];
   let frontends = weftFrontends(10_000, 5);
-  let svc: NftServices | undefined;
+  let svc: NftTableApplier | undefined;
   try {
     for (let i = 0; i < 3; i++) {
       await deleteWeftTable(topo.node);
       await svc?.close();
-      svc = new NftServices(nodeNft(topo.node), { session });
+      svc = new NftTableApplier(nodeNft(topo.node), { session });
       const t0 = performance.now();
       const desired = compileServices(frontends);
       const t1 = performance.now();
-      await svc.sync(desired);
+      await svc.sync(servicesOnly(desired));
       const t2 = performance.now();
       runs.push({ compileMs: round2(t1 - t0), applyMs: round2(t2 - t1), totalMs: round2(t2 - t0) });
     }
@@ -173,16 +185,16 @@ async function syncTimes(topo: ServiceTopology): Promise<Record<string, unknown>
     const viaSession = await timeChanges(svc, frontends, 7, 0);
     frontends = viaSession.frontends;
     // A restarted agent: a fresh applier re-reads the table; then changes through one `nft -f -` each.
-    const plain = new NftServices(nodeNft(topo.node));
+    const plain = new NftTableApplier(nodeNft(topo.node));
     const t0 = performance.now();
-    const restart = await plain.sync(compileServices(frontends));
+    const restart = await plain.sync(servicesOnly(compileServices(frontends)));
     const restartMs = round2(performance.now() - t0);
     const viaNftF = await timeChanges(plain, frontends, 5, 100);
     const sorted = [...runs].sort((a, b) => a.totalMs - b.totalMs);
     const median = sorted[1] ?? sorted[0];
     return {
       fullSync: { services: 10_000, backends: 50_000, ms: median?.totalMs, compileMs: median?.compileMs, applyMs: median?.applyMs, runsMs: runs.map((r) => r.totalMs) },
-      restartResync: { ms: restartMs, elementsChanged: restart.changes.elementsAdded + restart.changes.elementsDeleted, commands: restart.commands },
+      restartResync: { ms: restartMs, elementsChanged: restart.changes.services.elementsAdded + restart.changes.services.elementsDeleted, commands: restart.commands },
       oneBackendChange: {
         via: 'long-lived nft -i (nftSession.ts)',
         ms: summary(viaSession.ms).p50,
@@ -198,6 +210,57 @@ async function syncTimes(topo: ServiceTopology): Promise<Record<string, unknown>
   }
 }
 
+interface TableSyncFigures {
+  ms: number;
+  /** nft processes started (the session's lines are not processes). */
+  nftProcesses: number;
+  /** nft transactions: `nft -f -` runs plus session lines. */
+  transactions: number;
+  reads: number;
+}
+
+/** The node's whole table through the one applier, as the agent syncs it (see lib/nodeTable.ts). */
+async function nodeTableTimes(topo: ServiceTopology): Promise<Record<string, unknown>> {
+  await deleteWeftTable(topo.node);
+  const session = (): NftSession => spawnNftSession(['nsenter', `--net=/run/netns/${topo.node}`, 'nft']);
+  const selfIp = topo.nodeIp;
+  const make = (): { tools: ReturnType<typeof recordingNetTools>; applier: NftTableApplier } => {
+    const tools = recordingNetTools(nodeNft(topo.node));
+    return { tools, applier: new NftTableApplier(tools, { session }) };
+  };
+  const timed = async (a: ReturnType<typeof make>, inputs: ReturnType<typeof nodeInputs>): Promise<TableSyncFigures> => {
+    const before = a.tools.calls.length;
+    const t0 = performance.now();
+    const r = await a.applier.sync(nodeTable(inputs, selfIp));
+    const ms = round2(performance.now() - t0);
+    const calls = a.tools.calls.slice(before);
+    const sessionLines = !r.fullResync && r.lines > 0 ? 1 : 0;
+    return { ms, nftProcesses: calls.length, transactions: calls.filter((c) => c.args[0] === '-f').length + sessionLines, reads: calls.filter((c) => c.args[0] === '-j').length };
+  };
+  let inputs = nodeInputs();
+  const first = make();
+  const restarted = make();
+  try {
+    const fullSync = await timed(first, inputs);
+    const changes: TableSyncFigures[] = [];
+    for (let i = 0; i < 7; i++) {
+      inputs = changeBackend(inputs, i);
+      changes.push(await timed(first, inputs));
+    }
+    const restart = await timed(restarted, inputs);
+    return {
+      what: '10k services / 50k backends + 50k ipcache entries + 100 enforcing endpoints (compile included)',
+      fullSync,
+      oneBackendPodChange: { ms: summary(changes.map((c) => c.ms)).p50, runsMs: changes.map((c) => c.ms), transactions: changes.map((c) => c.transactions), nftProcesses: changes.map((c) => c.nftProcesses) },
+      restartResync: restart,
+    };
+  } finally {
+    await first.applier.close();
+    await restarted.applier.close();
+    await deleteWeftTable(topo.node);
+  }
+}
+
 const topo = await buildServiceTopology('wf-bench-svc-', 2);
 const servers = [];
 try {
@@ -209,6 +272,9 @@ try {
   for (const [i, scale] of SCALES.entries()) latency[String(scale)] = await latencyAt(topo, scale, i);
   log('sync times at 10k services / 50k backends…');
   const sync = await syncTimes(topo);
+  log('the node\'s whole table (services + ipcache + policy) through the one applier…');
+  const table = await nodeTableTimes(topo);
+  log(`  ${JSON.stringify(table)}`);
   const lo = latency[String(SCALES[0])];
   const hi = latency[String(SCALES.at(-1))];
   const full = (sync['fullSync'] as { ms: number }).ms;
@@ -235,6 +301,7 @@ try {
       scales: SCALES,
       latencyUs: latency,
       ...sync,
+      nodeTable: table,
       ratios,
       targets,
       baseline:

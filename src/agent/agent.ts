@@ -25,6 +25,9 @@ import { createTrigger } from '../util/trigger.ts';
 import { claimLoopbackAddress } from '../dns/loopbackAddress.ts';
 import { hostNetTools } from '../datapath/netTools.ts';
 import { ensureServiceCidrRoute } from '../datapath/routes/serviceCidrRoute.ts';
+import { KernelDatapathApplier } from '../datapath/routes/apply.ts';
+import { NftTableApplier } from '../datapath/nft/tableApplier.ts';
+import { spawnNftSession } from '../datapath/nft/nftSession.ts';
 import { POD_NAMESERVER } from '../dns/resolvConf.ts';
 import { startDnsServer } from '../dns/server.ts';
 import { DatapathSync } from './datapathSync.ts';
@@ -91,7 +94,13 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   await claimLoopbackAddress(POD_NAMESERVER);
   await ensureServiceCidrRoute(hostNetTools(), config.serviceCIDR);
   const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }) });
-  const datapath = new DatapathSync({ self: id, routingMode: config.routingMode, logger: logger.child({ component: 'datapath' }) });
+  const datapath = new DatapathSync({
+    self: id,
+    routingMode: config.routingMode,
+    logger: logger.child({ component: 'datapath' }),
+    routes: new KernelDatapathApplier({ tools: hostNetTools() }),
+    table: new NftTableApplier(hostNetTools(), { session: () => spawnNftSession(['nft']) }),
+  });
   const onError = (what: string) => (err: unknown) => logger.error(`${what} failed`, { err: errorMessage(err) });
   // Pods are known only once the node has a PodCIDR; until then the datapath has no local endpoints.
   let podSync: PodSync | undefined = undefined;
@@ -105,7 +114,6 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       dns.setRecords({ cluster: opts.cluster, services: localServices.map((s) => ({ namespace: s.namespace, name: s.name, clusterIP: s.clusterIP, global: s.global })) });
       await datapath.sync({
         nodes: [...nodes.values(), ...mesh.remoteNodes()],
-        localEndpoints: podSync?.localEndpoints() ?? [],
         endpoints: [...endpoints.values(), ...mesh.remoteEndpoints()],
         frontends: serviceFrontends({ cluster: opts.cluster, local: localServices, remote: mesh.remoteServices() }),
         policies: policyCompiler.compile({

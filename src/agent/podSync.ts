@@ -28,7 +28,6 @@ export class PodSync {
   readonly #status: PodStatusWriter;
   readonly #failures = new Map<string, { count: number; nextAt: number; message?: string }>();
   readonly #volumesRefreshedAt = new Map<string, number>();
-  #running: readonly PodRecord[] = [];
 
   constructor(cfg: PodRuntimeConfig, pods: WatchStore<StoredPod>, status: PodStatusWriter) {
     this.#cfg = cfg;
@@ -78,12 +77,6 @@ export class PodSync {
       await this.#status.forget(ns, name);
     }
     for (const id of this.#volumesRefreshedAt.keys()) if (!desired.has(id)) this.#volumesRefreshedAt.delete(id);
-    this.#running = readPodRecords(this.#cfg.stateDir);
-  }
-
-  /** Pods running on this node after the last reconcile: their IP and CNI container id. */
-  localEndpoints(): { ip: string; containerId: string }[] {
-    return this.#running.map((r) => ({ ip: r.ip, containerId: r.containerId }));
   }
 
   async #start(id: string, pod: StoredPod): Promise<void> {

@@ -3,6 +3,7 @@
  * a network namespace or to the current one. The only place they are spawned.
  */
 import { exec } from '../util/exec.ts';
+import { ErrorCode, isWeftError } from '../errors.ts';
 
 export type NetToolName = 'ip' | 'bridge' | 'nft';
 
@@ -57,4 +58,22 @@ export function recordingNetTools(inner: NetTools): NetTools & { calls: Recorded
       return inner.run(tool, args, input);
     },
   };
+}
+
+/**
+ * nft's answer for a table, set or map that does not exist (`Error: No such file or directory`):
+ * the one place it is recognised. A fresh node has no `inet weft` table yet.
+ */
+export function isNoSuchNftObject(err: unknown): boolean {
+  return isWeftError(err, ErrorCode.CommandFailed) && /No such file or directory/.test(err.message);
+}
+
+/** `nft -j list <what…>` (e.g. `['table', 'inet', 'weft']`): its JSON, or undefined when there is no such object. */
+export async function listNftJson(tools: NetTools, what: readonly string[]): Promise<string | undefined> {
+  try {
+    return await tools.run('nft', ['-j', 'list', ...what]);
+  } catch (err) {
+    if (isNoSuchNftObject(err)) return undefined;
+    throw err;
+  }
 }

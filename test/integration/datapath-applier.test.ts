@@ -3,6 +3,7 @@
  * netns (wf-it-dp-c) whose eth0 holds 172.30.0.11/24; plus what only the
  * kernel applier can show: failures force a re-read, outside changes are
  * repaired on the next full resync, routes of other owners are never touched.
+ * And the TableApplier contract: NftTableApplier on table inet weft (wf-it-dp-t).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,10 @@ import { KernelDatapathApplier } from '../../src/datapath/routes/apply.ts';
 import { readKernelState } from '../../src/datapath/routes/kernelState.ts';
 import { netnsNetTools, recordingNetTools } from '../../src/datapath/netTools.ts';
 import { ensureVxlanDevice, deleteVxlanDevice } from '../../src/datapath/routes/vxlanDevice.ts';
+import { tableApplierContract } from '../../src/datapath/nft/tableApplier.contract.ts';
+import { NftTableApplier } from '../../src/datapath/nft/tableApplier.ts';
+import { readTableState } from '../../src/datapath/nft/tableKernel.ts';
+import { spawnNftSession } from '../../src/datapath/nft/nftSession.ts';
 
 async function makeNetns(name: string): Promise<() => Promise<void>> {
   await exec('ip', ['netns', 'add', name]);
@@ -26,6 +31,17 @@ datapathApplierContract('KernelDatapathApplier in a netns', async () => {
   const cleanup = await makeNetns('wf-it-dp-c');
   const tools = netnsNetTools('wf-it-dp-c');
   return { newApplier: () => new KernelDatapathApplier({ tools }), readState: () => readKernelState(tools), cleanup };
+});
+
+// The one applier of table inet weft, with its long-lived nft -i, on a real table.
+tableApplierContract('NftTableApplier in a netns', async () => {
+  const cleanup = await makeNetns('wf-it-dp-t');
+  const tools = netnsNetTools('wf-it-dp-t');
+  return {
+    newApplier: () => new NftTableApplier(tools, { session: () => spawnNftSession(['ip', 'netns', 'exec', 'wf-it-dp-t', 'nft']) }),
+    readState: () => readTableState(tools),
+    cleanup,
+  };
 });
 
 void describe('KernelDatapathApplier on the kernel', () => {

@@ -13,17 +13,20 @@ import type { ServicePod, ServiceTopology } from '../../bench/lib/serviceTopolog
 import { holdConnection, probeService, startIdentServer } from '../../bench/lib/serviceTraffic.ts';
 import type { RunningServer } from '../../bench/podTraffic.ts';
 import { netnsNetTools, recordingNetTools } from '../../src/datapath/netTools.ts';
-import { compileIpcache, NftIpcache } from '../../src/datapath/policy/ipcache.ts';
-import { NftPolicy, readPolicySets } from '../../src/datapath/policy/policy.ts';
+import { compileIpcache } from '../../src/datapath/policy/ipcache.ts';
+import { NftTableApplier } from '../../src/datapath/nft/tableApplier.ts';
+import { readPolicySets } from '../../src/datapath/nft/tableKernel.ts';
+import { compileNftTable } from '../../src/datapath/nft/nftTable.ts';
+import type { NftTableDesired } from '../../src/datapath/nft/tablePlan.ts';
 import { compilePolicySets } from '../../src/datapath/policy/policyCompile.ts';
 import { readEndpointDropCounts, readPolicyDrops } from '../../src/datapath/policy/policyDrops.ts';
-import { NftServices } from '../../src/datapath/services/services.ts';
 import { compileServices } from '../../src/datapath/services/servicesCompile.ts';
 import { UNENFORCED } from '../../src/policy/types.ts';
 import type { DirectionVerdict, EndpointPolicy } from '../../src/policy/types.ts';
 
 let topo: ServiceTopology;
-let policy: NftPolicy;
+let policy: NftTableApplier;
+let ipcache: ReadonlyMap<string, string>;
 const servers: RunningServer[] = [];
 
 const ID = { db: 0x10101, a: 0x10100, b: 0x10200, c: 0x10300 } as const;
@@ -52,6 +55,16 @@ function policies(dbIngress: DirectionVerdict): EndpointPolicy[] {
 }
 const allowA: DirectionVerdict = { ...deny, l4: [{ identity: ID.a, proto: 'tcp', port: 6379 }] };
 
+/** The node's table: the web service (backend: the db), the ipcache, these policies. */
+function table(p: EndpointPolicy[]): NftTableDesired {
+  const be = { ip: db().ip, port: 8080, cluster: 'c1', preferred: true };
+  return {
+    services: compileServices([{ namespace: 'default', name: 'web', clusterIP: WEB, port: 80, protocol: 'TCP', backends: [be], allBackends: [be] }]),
+    ipcache,
+    policy: compilePolicySets(p).endpoints,
+  };
+}
+
 const probe = (from: ServicePod, ip: string, port: number, count = 1, timeoutMs = 1000): ReturnType<typeof probeService> => probeService(from.netns, ip, port, 'tcp', { count, timeoutMs });
 
 before(async () => {
@@ -66,11 +79,9 @@ before(async () => {
     { ip: podB().ip, identity: ID.b },
     { ip: podC().ip, identity: ID.c },
   ];
-  await new NftIpcache(tools).sync(compileIpcache(endpoints, { selfIp: topo.nodeIp, nodeIps: [] }));
-  const be = { ip: db().ip, port: 8080, cluster: 'c1', preferred: true };
-  await new NftServices(tools).sync(compileServices([{ namespace: 'default', name: 'web', clusterIP: WEB, port: 80, protocol: 'TCP', backends: [be], allBackends: [be] }]));
-  policy = new NftPolicy(tools);
-  await policy.sync(compilePolicySets(policies(allowA)));
+  ipcache = compileIpcache(endpoints, { selfIp: topo.nodeIp, nodeIps: [] });
+  policy = new NftTableApplier(tools);
+  await policy.sync(table(policies(allowA)));
 });
 
 after(async () => {
@@ -109,18 +120,20 @@ void describe('policy enforcement in nftables', () => {
     const held = holdConnection(podA().netns, db().ip, 6379, 2000, 50);
     assert.equal(await held.connected, 'db');
     const tools = recordingNetTools(netnsNetTools(topo.node));
-    const r = await new NftPolicy(tools).sync(compilePolicySets(policies(deny)));
-    assert.deepEqual(r.changes, { endpoints: 1, elementsAdded: 0, elementsRemoved: 1 });
+    const r = await new NftTableApplier(tools).sync(table(policies(deny)));
+    assert.deepEqual(r.changes.policy, { endpoints: 1, elementsAdded: 0, elementsRemoved: 1 });
+    // A new applier's one transaction: the static table, then the difference.
     const sent = tools.calls.at(-1)?.input ?? '';
-    assert.equal(sent, `delete element inet weft pol-in-l4 { ${db().ip} . 0x10100 . tcp . 6379 }\n`);
+    assert.ok(sent.startsWith(compileNftTable()), sent.slice(0, 200));
+    assert.equal(sent.slice(compileNftTable().length), `delete element inet weft pol-in-l4 { ${db().ip} . 0x10100 . tcp . 6379 }\n`);
     assert.deepEqual((await probe(podA(), db().ip, 6379, 1, 500)).errors, { TIMEOUT: 1 });
     const res = await held.result;
     assert.equal(res.closed, false, JSON.stringify(res));
     assert.ok(res.sent >= 20 && res.received === res.sent, `pings sent ${res.sent}, echoed ${res.received}`);
     // Another applier changed the kernel behind `policy`'s shadow: it re-reads and re-adds the allowance.
     policy.markDirty();
-    const back = await policy.sync(compilePolicySets(policies(allowA)));
-    assert.deepEqual(back.changes, { endpoints: 1, elementsAdded: 1, elementsRemoved: 0 });
+    const back = await policy.sync(table(policies(allowA)));
+    assert.deepEqual(back.changes.policy, { endpoints: 1, elementsAdded: 1, elementsRemoved: 0 });
   });
 
   void it('hairpin: the db reaches itself through its service despite its ingress policy; B through the service is dropped', async () => {
@@ -130,12 +143,12 @@ void describe('policy enforcement in nftables', () => {
 
   void it('a restarted applier reads the kernel and changes nothing; removing every policy restores access', async () => {
     const tools = recordingNetTools(netnsNetTools(topo.node));
-    const restarted = new NftPolicy(tools);
-    const r = await restarted.sync(compilePolicySets(policies(allowA)));
+    const restarted = new NftTableApplier(tools);
+    const r = await restarted.sync(table(policies(allowA)));
     assert.equal(r.fullResync, true);
     assert.equal(r.lines, 0);
     assert.doesNotMatch(tools.calls.map((c) => c.input ?? '').join(''), /(flush|delete) (table|map|set)|element/);
-    await restarted.sync(compilePolicySets([]));
+    await restarted.sync(table([]));
     assert.equal((await readPolicySets(netnsNetTools(topo.node))).size, 0);
     assert.deepEqual((await probe(podB(), db().ip, 6379, 2)).counts, { db: 2 });
   });

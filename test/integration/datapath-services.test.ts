@@ -1,7 +1,7 @@
 /**
  * Service load-balancing in nftables on real namespaces (netns wf-it-svc-*):
  * one node, three pods wired like the CNI, servers in p1 and p2 that answer
- * with their name. Compile + NftServices program VIPs; traffic from a pod,
+ * with their name. Compile + NftTableApplier program VIPs; traffic from a pod,
  * from the node itself and from a backend to itself (hairpin), TCP and UDP;
  * a VIP without backends is refused at once; an established connection
  * survives a restarted applier; backend removal and service deletion.
@@ -17,7 +17,9 @@ import { netnsNetTools, recordingNetTools } from '../../src/datapath/netTools.ts
 import type { NetTools, RecordedCall } from '../../src/datapath/netTools.ts';
 import { spawnNftSession } from '../../src/datapath/nft/nftSession.ts';
 import type { NftSession } from '../../src/datapath/nft/nftSession.ts';
-import { NftServices } from '../../src/datapath/services/services.ts';
+import { NftTableApplier } from '../../src/datapath/nft/tableApplier.ts';
+import { emptyTableDesired } from '../../src/datapath/nft/tablePlan.ts';
+import type { NftTableDesired } from '../../src/datapath/nft/tablePlan.ts';
 import { compileServices } from '../../src/datapath/services/servicesCompile.ts';
 import { frontendElements, parseServiceState } from '../../src/datapath/services/servicesKernel.ts';
 import type { Frontend, FrontendBackend } from '../../src/datapath/services/serviceTypes.ts';
@@ -25,7 +27,9 @@ import { be, fe } from '../../src/datapath/services/testFixtures.ts';
 
 let topo: ServiceTopology;
 let tools: NetTools & { calls: RecordedCall[] };
-let svc: NftServices;
+let svc: NftTableApplier;
+/** The node's table holding only these services (no ipcache, no policy). */
+const table = (frontends: Frontend[]): NftTableDesired => ({ ...emptyTableDesired(), services: compileServices(frontends) });
 const servers: RunningServer[] = [];
 const sessionLines: string[][] = [];
 
@@ -77,8 +81,8 @@ before(async () => {
     servers.push(await startIdentServer(p.netns, p.name, 5353, 'udp'));
   }
   tools = recordingNetTools(netnsNetTools(topo.node));
-  svc = new NftServices(tools);
-  const r = await svc.sync(compileServices(frontends([pod(0), pod(1)])));
+  svc = new NftTableApplier(tools);
+  const r = await svc.sync(table(frontends([pod(0), pod(1)])));
   assert.equal(r.commands, 2, 'first sync: one read, one transaction');
 });
 
@@ -133,7 +137,7 @@ void describe('service load-balancing in nftables', () => {
 
   void it('the same state again runs no nft command', async () => {
     const before = tools.calls.length;
-    const r = await svc.sync(compileServices(frontends([pod(0), pod(1)])));
+    const r = await svc.sync(table(frontends([pod(0), pod(1)])));
     assert.equal(r.commands, 0);
     assert.equal(tools.calls.length, before);
   });
@@ -142,10 +146,10 @@ void describe('service load-balancing in nftables', () => {
     const held = holdConnection(pod(2).netns, WEB, 80, 3000, 50);
     assert.match(await held.connected, /^p[12]$/);
     const restartedTools = recordingNetTools(netnsNetTools(topo.node));
-    const restarted = new NftServices(restartedTools, { session: recordingSession });
-    const r = await restarted.sync(compileServices(frontends([pod(0), pod(1)])));
+    const restarted = new NftTableApplier(restartedTools, { session: recordingSession });
+    const r = await restarted.sync(table(frontends([pod(0), pod(1)])));
     assert.equal(r.fullResync, true);
-    assert.deepEqual(r.changes, { frontendsChanged: 0, chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 });
+    assert.deepEqual(r.changes.services, { frontendsChanged: 0, chainsAdded: 0, chainsRewritten: 0, chainsDeleted: 0, elementsAdded: 0, elementsDeleted: 0 });
     const text = restartedTools.calls.map((c) => c.input ?? '').join('');
     assert.doesNotMatch(text, /(flush|delete) (table|map|set)|element|svc-lb/);
     const res = await held.result;
@@ -172,13 +176,13 @@ void describe('service load-balancing in nftables', () => {
 
   void it('removing a backend changes only that service (one nft -i transaction), and only the remaining backend is used', async () => {
     const calls = tools.calls.length;
-    const r = await svc.sync(compileServices(frontends([pod(0)])));
+    const r = await svc.sync(table(frontends([pod(0)])));
     assert.equal(r.commands, 1);
     assert.equal(tools.calls.length, calls, 'no nft process: the session applied it');
     const lines = sessionLines.at(-1) ?? [];
     for (const l of lines.filter((x) => x.includes('element'))) assert.match(l, /10\.96\.0\.10 /, `line touches another service: ${l}`);
     // svc-lb-tcp-1 comes, svc-lb-tcp-2 goes (dns uses svc-lb-udp-2).
-    assert.deepEqual(r.changes, { frontendsChanged: 1, chainsAdded: 1, chainsRewritten: 0, chainsDeleted: 1, elementsAdded: 1, elementsDeleted: 2 });
+    assert.deepEqual(r.changes.services, { frontendsChanged: 1, chainsAdded: 1, chainsRewritten: 0, chainsDeleted: 1, elementsAdded: 1, elementsDeleted: 2 });
     const web = (await kernel()).frontends.get(`${WEB} . tcp . 80`);
     assert.ok(web);
     assert.deepEqual([...frontendElements(web).endpoints], [[`${WEB} . 80 . 0`, `${pod(0).ip} . 8080`]]);
@@ -189,13 +193,13 @@ void describe('service load-balancing in nftables', () => {
   void it('deleting a service removes all of its nft state; deleting every service leaves no element and no svc-lb chain', async () => {
     const [, dns, ...empties] = frontends([pod(0)]);
     assert.ok(dns);
-    await svc.sync(compileServices([dns, ...empties]));
+    await svc.sync(table([dns, ...empties]));
     const st = await kernel();
     assert.deepEqual([...st.frontends.keys()].sort(), [`${DNS} . udp . 53`, `${EMPTY} . tcp . 80`, `${EMPTY} . udp . 53`], 'nothing of web left');
     const refused = await probeService(pod(2).netns, WEB, 80, 'tcp', { count: 1, timeoutMs: 1500 });
     assert.equal(refused.counts['p1'], undefined, 'web is no longer load-balanced');
 
-    await svc.sync(compileServices([]));
+    await svc.sync(table([]));
     const empty = await kernel();
     assert.equal(empty.frontends.size, 0);
     assert.deepEqual([...empty.chains.keys()], []);

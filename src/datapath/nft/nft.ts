@@ -3,8 +3,8 @@
  * a table back with `nft -j`, delete it. Tables are in the `inet` family.
  */
 import { z } from 'zod';
-import { WeftError, ErrorCode, isWeftError } from '../../errors.ts';
-import { hostNetTools } from '../netTools.ts';
+import { WeftError, ErrorCode } from '../../errors.ts';
+import { hostNetTools, isNoSuchNftObject, listNftJson } from '../netTools.ts';
 import type { NetTools } from '../netTools.ts';
 import { NFT_FAMILY, NFT_TABLE } from './nftTable.ts';
 
@@ -29,10 +29,6 @@ const NftJson = z.object({
     }),
   ),
 });
-
-function isMissingTable(err: unknown): boolean {
-  return isWeftError(err, ErrorCode.CommandFailed) && /No such file or directory/.test(err.message);
-}
 
 /** Apply `text` (nft -f syntax) as ONE atomic transaction: all of it or nothing. */
 export async function applyNftTable(text: string, tools: NetTools = hostNetTools()): Promise<void> {
@@ -59,12 +55,8 @@ export function parseNftTable(name: string, text: string): NftTableSummary {
 
 /** The table's objects and counters, or undefined when there is no such table. */
 export async function listNftTable(name: string = NFT_TABLE, tools: NetTools = hostNetTools()): Promise<NftTableSummary | undefined> {
-  try {
-    return parseNftTable(name, await tools.run('nft', ['-j', 'list', 'table', NFT_FAMILY, name]));
-  } catch (err) {
-    if (isMissingTable(err)) return undefined;
-    throw err;
-  }
+  const json = await listNftJson(tools, ['table', NFT_FAMILY, name]);
+  return json === undefined ? undefined : parseNftTable(name, json);
 }
 
 /** Delete the table; false when there was none. */
@@ -73,7 +65,7 @@ export async function deleteNftTable(name: string = NFT_TABLE, tools: NetTools =
     await tools.run('nft', ['delete', 'table', NFT_FAMILY, name]);
     return true;
   } catch (err) {
-    if (isMissingTable(err)) return false;
+    if (isNoSuchNftObject(err)) return false;
     throw err;
   }
 }

@@ -4,14 +4,12 @@
  * Updated element by element from a shadow copy; re-read from the kernel on
  * the first sync and after any failure, so an agent restart never flushes it.
  */
-import { z } from 'zod';
-import { applyDiff, diffElements, elementCommands } from '../nft/nftElements.ts';
-import { compileNftTable, IPCACHE, NFT_FAMILY, NFT_TABLE } from '../nft/nftTable.ts';
-import type { NetTools } from '../netTools.ts';
+import { IPCACHE } from '../nft/nftTable.ts';
+import { isJsonObject, nftJsonItems } from '../nft/nftJson.ts';
+import type { NftJson } from '../nft/nftJson.ts';
 import { RESERVED_IDENTITY } from '../../policy/types.ts';
 
 export const IPCACHE_MAP = IPCACHE;
-const TABLE = `${NFT_FAMILY} ${NFT_TABLE}`;
 
 export function identityValue(identity: number): string {
   return `0x${identity.toString(16)}`;
@@ -38,48 +36,19 @@ export function compileIpcache(endpoints: Iterable<{ readonly ip: string; readon
   return out;
 }
 
-const MapJson = z.object({
-  nftables: z.array(z.object({ map: z.object({ name: z.string(), elem: z.array(z.tuple([z.string(), z.number()])).optional() }).optional() }).loose()),
-});
-
-export function parseIpcacheElements(json: string): Map<string, string> {
-  const parsed = MapJson.parse(JSON.parse(json));
+/** The ipcache elements among the items of an `nft -j list table|map` document (IP → identity text). */
+export function ipcacheFromItems(items: readonly NftJson[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const o of parsed.nftables) for (const [ip, id] of o.map?.elem ?? []) out.set(ip, identityValue(id));
+  for (const o of items) {
+    const map = isJsonObject(o) ? o['map'] : undefined;
+    if (!isJsonObject(map) || map['name'] !== IPCACHE_MAP || !Array.isArray(map['elem'])) continue;
+    for (const e of map['elem']) {
+      if (Array.isArray(e) && typeof e[0] === 'string' && typeof e[1] === 'number') out.set(e[0], identityValue(e[1]));
+    }
+  }
   return out;
 }
 
-export interface IpcacheSyncReport {
-  readonly added: number;
-  readonly removed: number;
-  readonly fullResync: boolean;
-}
-
-export class NftIpcache {
-  readonly #tools: NetTools;
-  #shadow = new Map<string, string>();
-  #dirty = true;
-
-  constructor(tools: NetTools) {
-    this.#tools = tools;
-  }
-
-  async sync(desired: ReadonlyMap<string, string>): Promise<IpcacheSyncReport> {
-    const fullResync = this.#dirty;
-    try {
-      if (this.#dirty) {
-        await this.#tools.run('nft', ['-f', '-'], compileNftTable());
-        this.#shadow = parseIpcacheElements(await this.#tools.run('nft', ['-j', 'list', 'map', NFT_FAMILY, NFT_TABLE, IPCACHE_MAP]));
-        this.#dirty = false;
-      }
-      const diff = diffElements(this.#shadow, desired);
-      const lines = elementCommands(TABLE, IPCACHE_MAP, diff);
-      if (lines.length > 0) await this.#tools.run('nft', ['-f', '-'], `${lines.join('\n')}\n`);
-      applyDiff(this.#shadow, diff);
-      return { added: diff.add.length, removed: diff.remove.length, fullResync };
-    } catch (err) {
-      this.#dirty = true;
-      throw err;
-    }
-  }
+export function parseIpcacheElements(json: string): Map<string, string> {
+  return ipcacheFromItems(nftJsonItems(json));
 }

@@ -5,9 +5,9 @@
  * dport . peer identity`), each element with a counter. Pure parsing of
  * `nft -j list set …` output, plus a thin reader through NetTools.
  */
-import { ErrorCode, isWeftError } from '../../errors.ts';
 import { dropEndpointSetName, dropFlowSetName, NFT_FAMILY, NFT_TABLE, POLICY_DIRECTIONS } from '../nft/nftTable.ts';
 import type { PolicyDirection } from '../nft/nftTable.ts';
+import { listNftJson } from '../netTools.ts';
 import type { NetTools } from '../netTools.ts';
 import { elementKey, parseSetJson } from './policyKernel.ts';
 
@@ -115,14 +115,8 @@ export function endpointDropCounts(endpoints: readonly EndpointDrops[]): Map<str
 export async function readEndpointDropCounts(tools: NetTools): Promise<Map<string, EndpointDropCount>> {
   const endpoints: EndpointDrops[] = [];
   for (const d of POLICY_DIRECTIONS) {
-    let json: string;
-    try {
-      json = await tools.run('nft', ['-j', 'list', 'set', NFT_FAMILY, NFT_TABLE, dropEndpointSetName(d)]);
-    } catch (err) {
-      if (isWeftError(err, ErrorCode.CommandFailed) && /No such file or directory/.test(err.message)) continue;
-      throw err;
-    }
-    endpoints.push(...parseEndpointDrops(json, d));
+    const json = await listNftJson(tools, ['set', NFT_FAMILY, NFT_TABLE, dropEndpointSetName(d)]);
+    if (json !== undefined) endpoints.push(...parseEndpointDrops(json, d));
   }
   return endpointDropCounts(endpoints);
 }

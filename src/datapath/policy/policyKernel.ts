@@ -5,12 +5,14 @@
  * endpoint the kernel holds exactly right compares equal by signature.
  */
 import { WeftError, ErrorCode } from '../../errors.ts';
-import { endpointElements } from './policyCompile.ts';
+import { isJsonObject, nftJsonItems } from '../nft/nftJson.ts';
+import type { NftJson } from '../nft/nftJson.ts';
+import { endpointElements, POLICY_SETS } from './policyCompile.ts';
 import type { EndpointPolicyElements } from './policyCompile.ts';
 import { identityValue } from './ipcache.ts';
 
-type Json = unknown;
-const isObj = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x);
+type Json = NftJson;
+const isObj = isJsonObject;
 
 const PROTO_NAMES: Readonly<Record<number, string>> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 132: 'sctp' };
 
@@ -40,23 +42,33 @@ export interface ParsedSet {
   readonly elements: readonly Json[];
 }
 
-/** The first set of an `nft -j list set …` document. */
-export function parseSetJson(json: string): ParsedSet {
-  let doc: Json;
-  try {
-    doc = JSON.parse(json);
-  } catch (err) {
-    throw new WeftError(ErrorCode.Internal, `cannot parse nft -j set output: ${json.slice(0, 200)}`, { cause: err });
-  }
-  const items = isObj(doc) && Array.isArray(doc['nftables']) ? doc['nftables'] : [];
+/** Every set among the items of an `nft -j list set|table …` document. */
+export function setsFromItems(items: readonly Json[]): ParsedSet[] {
+  const out: ParsedSet[] = [];
   for (const item of items) {
     if (!isObj(item) || !isObj(item['set'])) continue;
     const set = item['set'];
     const type = set['type'];
     const types = Array.isArray(type) ? type.map(String) : [String(type)];
-    return { name: String(set['name']), types, elements: Array.isArray(set['elem']) ? set['elem'] : [] };
+    out.push({ name: String(set['name']), types, elements: Array.isArray(set['elem']) ? set['elem'] : [] });
   }
-  throw new WeftError(ErrorCode.Internal, `nft -j output holds no set: ${json.slice(0, 200)}`);
+  return out;
+}
+
+/** The first set of an `nft -j list set …` document. */
+export function parseSetJson(json: string): ParsedSet {
+  const set = setsFromItems(nftJsonItems(json, 'nft -j set output'))[0];
+  if (set === undefined) throw new WeftError(ErrorCode.Internal, `nft -j output holds no set: ${json.slice(0, 200)}`);
+  return set;
+}
+
+/** The policy sets among the items of an `nft -j list table inet weft` document, grouped per endpoint IP. */
+export function policyStateFromItems(items: readonly Json[]): Map<string, EndpointPolicyElements> {
+  const sets = new Map<string, string[]>();
+  for (const set of setsFromItems(items)) {
+    if (POLICY_SETS.includes(set.name)) sets.set(set.name, set.elements.map((e) => elementKey(e, set.types).key));
+  }
+  return groupPolicyElements(sets);
 }
 
 /** Element keys of one policy set, as text. */

@@ -28,7 +28,6 @@ export function desiredFor(routingMode: RoutingMode, peers: number[]): DesiredDa
     self: { name: 'n1', ip: '172.30.0.11', podCIDR: '10.244.1.0/24' },
     routingMode,
     nodes: [peer(1), ...peers.map(peer)],
-    localEndpoints: [],
   });
 }
 

@@ -20,7 +20,6 @@ function input(routingMode: DatapathInput['routingMode'], extra: NodeState[] = [
     self: { name: 'cp', ip: '172.30.0.11', podCIDR: '10.1.0.0/24' },
     routingMode,
     nodes: [...nodes, ...extra],
-    localEndpoints: [{ ip: '10.1.0.5', hostVeth: 'weft1234' }],
   };
 }
 

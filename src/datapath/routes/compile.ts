@@ -14,18 +14,11 @@ import { errorMessage } from '../../errors.ts';
 import { VXLAN_DEV, VXLAN_PORT, VXLAN_VNI } from './types.ts';
 import type { DesiredDatapath, Route, VxlanPeer, VxlanSpec } from './types.ts';
 
-export interface LocalEndpoint {
-  ip: string;
-  hostVeth: string;
-}
-
 export interface DatapathInput {
   self: { name: string; ip: string; podCIDR: string };
   routingMode: RoutingMode;
   /** Every known node of every cluster; may include self and nodes without a PodCIDR yet. */
   nodes: readonly NodeState[];
-  /** Pods on this node. Not routed here (the CNI owns their /32 routes); later compilers (policy) use them. */
-  localEndpoints: readonly LocalEndpoint[];
   /** The node's underlay interface; default `eth0`. */
   underlayDev?: string;
 }

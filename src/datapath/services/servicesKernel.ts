@@ -5,7 +5,8 @@
  * a frontend the kernel holds exactly right compares equal by signature.
  * Unknown shapes never throw: they simply differ and get rewritten.
  */
-import { WeftError, ErrorCode } from '../../errors.ts';
+import { isJsonObject, nftJsonItems } from '../nft/nftJson.ts';
+import type { NftJson } from '../nft/nftJson.ts';
 import { SVC, SVC_L4, SVC_STATIC_CHAINS } from '../nft/nftTable.ts';
 import type { SvcL4 } from '../nft/nftTable.ts';
 import { frontendSignature, lbChainName, lbSignature } from './servicesCompile.ts';
@@ -51,8 +52,8 @@ export function frontendElements(f: FrontendState): FrontendElements {
   return { proto: f.proto, ips: n > 0 ? `goto ${lbChainName(f.proto, n)}` : undefined, endpoints, noBackend: n === 0 };
 }
 
-type Json = unknown;
-const isObj = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x);
+type Json = NftJson;
+const isObj = isJsonObject;
 
 function findKey(x: Json, key: string): Json {
   if (Array.isArray(x)) {
@@ -120,13 +121,11 @@ function kernelFrontend(key: string, d: Draft): KernelFrontend {
 }
 
 export function parseServiceState(json: string): ServiceNftState {
-  let doc: Json;
-  try {
-    doc = JSON.parse(json);
-  } catch (err) {
-    throw new WeftError(ErrorCode.Internal, `cannot parse nft -j output for table inet weft: ${json.slice(0, 200)}`, { cause: err });
-  }
-  const items = isObj(doc) && Array.isArray(doc['nftables']) ? doc['nftables'] : [];
+  return serviceStateFromItems(nftJsonItems(json, 'nft -j output for table inet weft'));
+}
+
+/** The service part of an `nft -j list table inet weft` document's items. */
+export function serviceStateFromItems(items: readonly Json[]): ServiceNftState {
   const drafts = new Map<string, Draft>();
   const draft = (key: string, proto?: SvcL4): Draft => {
     let d = drafts.get(key);
