@@ -1,13 +1,15 @@
 /**
  * The agent's view of the other clusters: one watch over the local
  * `weft/cache/` that the operator's reflector fills (agents never talk to a
- * remote etcd). Keys are recognised by shape; anything else is ignored.
+ * remote etcd). Keys are read with keys.ts's parseKey; anything else is
+ * ignored.
  */
 import { z } from 'zod';
+import { ErrorCode, WeftError } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keys } from '../kvstore/keys.ts';
+import { isKnownStateKey, keys, parseCacheKey, parseKey, parseStateKey } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
-import { identityInfoOf } from '../identity/identityInfo.ts';
+import { identityInfo } from '../identity/identityInfo.ts';
 import type { AgentMeshStatus } from '../model/agentMeshStatus.ts';
 import { ClusterConfig, EndpointState, IdentityState, NodeState, ServiceState } from '../model/state.ts';
 import type { IdentityInfo } from '../policy/types.ts';
@@ -21,25 +23,33 @@ export type CacheEntry =
   | { readonly kind: 'identity'; readonly remote: string; readonly value: IdentityInfo }
   | { readonly kind: 'other'; readonly remote: string; readonly value: unknown };
 
-const CACHE_KEY = /^weft\/cache\/([^/]+)\/(.+)$/;
-
-/** Parse one cache key/value (throws on an invalid value of a known kind: the watch-store logs and skips it). */
+/** Parse one cache key/value (throws on an invalid value or malformed key of a known kind: the watch-store logs and skips it). */
 export function parseCacheEntry(key: string, value: string): CacheEntry {
-  const m = CACHE_KEY.exec(key);
-  if (m === null) return { kind: 'other', remote: '', value: null };
-  const remote = m[1] ?? '';
-  const rest = m[2] ?? '';
+  const cached = parseCacheKey(key);
+  if (cached === undefined) return { kind: 'other', remote: '', value: null };
+  const { remote } = cached;
   const json: unknown = JSON.parse(value);
-  if (rest.startsWith(`state/nodes/v1/${remote}/`)) return { kind: 'node', remote, value: NodeState.parse(json) };
-  if (rest.startsWith(`state/endpoints/v1/${remote}/`)) return { kind: 'endpoint', remote, value: EndpointState.parse(json) };
-  if (rest.startsWith(`state/services/v1/${remote}/`)) return { kind: 'service', remote, value: ServiceState.parse(json) };
-  if (rest.startsWith(`state/identities/v1/${remote}/`)) {
-    const info = identityInfoOf(key, IdentityState.parse(json));
-    if (info === undefined) throw new Error(`identity key ${key} does not end in /<cluster>/<numeric id>`);
-    return { kind: 'identity', remote, value: info };
+  const parsed = parseKey(key);
+  if (parsed?.kind !== 'cache') {
+    const state = parseStateKey(cached.key);
+    if (state !== undefined && state.cluster === remote && isKnownStateKey(state)) {
+      throw new WeftError(ErrorCode.KvInvalidValue, `key ${key} is not a valid ${state.type} key of cluster ${remote}`);
+    }
+    return { kind: 'other', remote, value: z.unknown().parse(json) };
   }
-  if (rest === `cluster-config/${remote}`) return { kind: 'cluster-config', remote, value: ClusterConfig.parse(json) };
-  return { kind: 'other', remote, value: z.unknown().parse(json) };
+  const inner = parsed.inner;
+  switch (inner.kind) {
+    case 'node':
+      return { kind: 'node', remote, value: NodeState.parse(json) };
+    case 'endpoint':
+      return { kind: 'endpoint', remote, value: EndpointState.parse(json) };
+    case 'service':
+      return { kind: 'service', remote, value: ServiceState.parse(json) };
+    case 'identity':
+      return { kind: 'identity', remote, value: identityInfo(inner, IdentityState.parse(json)) };
+    case 'cluster-config':
+      return { kind: 'cluster-config', remote, value: ClusterConfig.parse(json) };
+  }
 }
 
 export class MeshCache {

@@ -5,7 +5,7 @@
  * changes so the compiler can skip unchanged policies by reference.
  */
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
 import type { EndpointState } from '../model/state.ts';
 import type { LocalEndpoint } from '../policy/compile.ts';
@@ -68,12 +68,11 @@ export function policyEndpoint(namespace: string, pod: string, ep: EndpointState
 
 /** This node's endpoints (entries of the cluster's endpoint store) as the compiler wants them. */
 export function localPolicyEndpoints(entries: Iterable<readonly [string, EndpointState]>, cluster: string, node: string): LocalEndpoint[] {
-  const prefix = keys.endpointsPrefix(cluster);
   const out: LocalEndpoint[] = [];
   for (const [key, ep] of entries) {
-    if (ep.node !== node || ep.ip === '' || !key.startsWith(prefix)) continue;
-    const [namespace = '', pod = ''] = key.slice(prefix.length).split('/');
-    out.push(policyEndpoint(namespace, pod, ep));
+    const k = parseKeyOf('endpoint', key);
+    if (k === undefined || k.cluster !== cluster || ep.node !== node || ep.ip === '') continue;
+    out.push(policyEndpoint(k.ns, k.pod, ep));
   }
   return out;
 }

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseExportedOf } from '../kvstore/keys.ts';
 import { EndpointState } from '../model/state.ts';
 import { tryParseJson } from '../kvstore/json.ts';
 import { outputOption } from './config.ts';
@@ -30,14 +30,14 @@ export type EndpointEnforcement = (ep: EndpointRow) => { ingress: boolean; egres
 /** Packets dropped by policy per endpoint IP and direction, read from the nodes' datapath (absent: unknown). */
 export type EndpointDrops = ReadonlyMap<string, { readonly ingress: number; readonly egress: number }>;
 
-/** Endpoints stored under `prefix` (…/<ns>/<pod>) of `cluster`; an invalid value is reported through `warn` and skipped. */
+/** Endpoints of `cluster` stored under `prefix` (its own or their mirror in the cache); an invalid value is reported through `warn` and skipped. */
 export async function readEndpoints(kv: KvBackend, prefix: string, cluster: string, warn: (msg: string) => void): Promise<EndpointRow[]> {
   const { entries } = await kv.list(prefix);
   const out: EndpointRow[] = [];
   for (const e of entries) {
-    const [namespace = '', pod = '', ...more] = e.key.slice(prefix.length).split('/');
+    const k = parseExportedOf('endpoint', e.key);
     const endpoint = tryParseJson(EndpointState, e.value);
-    if (endpoint !== undefined && namespace !== '' && pod !== '' && more.length === 0) out.push({ namespace, pod, cluster, endpoint });
+    if (endpoint !== undefined && k !== undefined) out.push({ namespace: k.ns, pod: k.pod, cluster, endpoint });
     else warn(`skipping invalid endpoint at ${e.key}`);
   }
   return out;

@@ -3,27 +3,26 @@
  * keys of this cluster (weft/state/identities/v1/<cluster>/<id>) or of the
  * mesh cache (weft/cache/<remote>/state/identities/v1/<remote>/<id>).
  */
-import { keys } from '../kvstore/keys.ts';
+import { parseExportedOf } from '../kvstore/keys.ts';
 import type { IdentityState } from '../model/state.ts';
 import type { IdentityInfo } from '../policy/types.ts';
 import { sortedLabels } from './labels.ts';
 
 /** The cluster and id an identity key names (local or mirrored), or undefined for any other key. */
 export function identityKeyOf(key: string): { cluster: string; id: number } | undefined {
-  const segs = key.split('/');
-  const cluster = segs[segs.length - 2] ?? '';
-  const idText = segs[segs.length - 1] ?? '';
-  if (cluster === '' || !/^[0-9]+$/.test(idText)) return undefined;
-  const id = Number(idText);
-  const local = keys.identity(cluster, id);
-  if (key !== local && key !== keys.cacheOf(cluster, local)) return undefined;
-  return { cluster, id };
+  const k = parseExportedOf('identity', key);
+  return k === undefined ? undefined : { cluster: k.cluster, id: k.id };
 }
 
 /** IdentityInfo of a stored identity, or undefined when the key is not an identity key. */
 export function identityInfoOf(key: string, state: IdentityState): IdentityInfo | undefined {
   const k = identityKeyOf(key);
-  return k === undefined ? undefined : { id: k.id, cluster: k.cluster, labels: sortedLabels(state.labels) };
+  return k === undefined ? undefined : identityInfo(k, state);
+}
+
+/** IdentityInfo of the identity `id` of `cluster`, labels sorted. */
+export function identityInfo(k: { readonly cluster: string; readonly id: number }, state: IdentityState): IdentityInfo {
+  return { id: k.id, cluster: k.cluster, labels: sortedLabels(state.labels) };
 }
 
 /** Identities sorted by id, one per id (the first wins). */

@@ -8,7 +8,7 @@
 import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { jsonParser } from '../kvstore/json.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { serviceKind } from '../model/kinds/service.ts';
 import { parseStoredResource } from '../model/resourceStore.ts';
 import { ClusterConfig, ClusterIpAllocation, EndpointState, ServiceState } from '../model/state.ts';
@@ -39,9 +39,12 @@ export interface ServicesController {
   stop(): Promise<void>;
 }
 
-/** weft/state/endpoints/v1/<cluster>/<ns>/<pod> → <ns> */
-function endpointNamespace(prefix: string, key: string): string {
-  return key.slice(prefix.length).split('/')[0] ?? '';
+/** The exported endpoints with their namespace, read from their keys (a malformed key is left out). */
+function namespacedEndpoints(entries: readonly (readonly [string, EndpointState])[]): NamespacedEndpoint[] {
+  return entries.flatMap(([key, endpoint]) => {
+    const k = parseKeyOf('endpoint', key);
+    return k === undefined ? [] : [{ namespace: k.ns, endpoint }];
+  });
 }
 
 export function startServicesController(opts: ServicesControllerOptions): ServicesController {
@@ -53,8 +56,7 @@ export function startServicesController(opts: ServicesControllerOptions): Servic
 
   const config = track(keys.clusterConfig(cluster), jsonParser(ClusterConfig));
   const services = track(keys.resourcesPrefix(serviceKind.plural), (k, v) => parseStoredResource(serviceKind, k, v));
-  const endpointsPrefix = keys.endpointsPrefix(cluster);
-  const endpoints = track(endpointsPrefix, jsonParser(EndpointState));
+  const endpoints = track(keys.endpointsPrefix(cluster), jsonParser(EndpointState));
   const allocations = track(keys.clusterIpAllocationsPrefix(), jsonParser(ClusterIpAllocation));
   const exported = track(keys.servicesPrefix(cluster), jsonParser(ServiceState));
   const stores = [config, services, endpoints, allocations, exported];
@@ -63,7 +65,7 @@ export function startServicesController(opts: ServicesControllerOptions): Servic
     cluster,
     config: config.get(keys.clusterConfig(cluster)),
     services: services.values(),
-    endpoints: endpoints.entries().map(([key, endpoint]): NamespacedEndpoint => ({ namespace: endpointNamespace(endpointsPrefix, key), endpoint })),
+    endpoints: namespacedEndpoints(endpoints.entries()),
     allocations: new Map(allocations.values().map((a) => [a.ip, { namespace: a.namespace, name: a.name }])),
     exported: new Map(exported.entries()),
   });
