@@ -45,7 +45,7 @@ async function measure(): Promise<{ mesh: number[]; watch: number[] }> {
   const kv = createEtcdKv({ endpoints: ctx.endpoints, ...(ctx.tls ? { tls: ctx.tls } : {}) });
   const seenWatch = new Map<string, number>();
   const seenMesh = new Map<string, number>();
-  const watch = kv.watch(keys.endpointsPrefix(A), (await kv.list('weft/nonexistent/')).revision + 1, {
+  const watch = kv.watch(keys.endpointsPrefix(A), (await kv.list(keys.endpointsPrefix(A))).revision + 1, {
     onEvents: (evs) => {
       const t = performance.now();
       for (const e of evs) if (e.type === 'put') seenWatch.set(e.key, t);

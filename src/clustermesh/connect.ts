@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { getJson } from '../kvstore/json.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { ClusterConfig } from '../model/state.ts';
 import { caFiles } from '../pki/files.ts';
 import type { RemoteConfig } from '../model/remoteConfig.ts';
@@ -58,7 +58,8 @@ async function factsOf(side: MeshSide): Promise<SideFacts> {
   if (config === undefined) throw new WeftError(ErrorCode.NotFound, `context "${ctx.name}": no cluster configuration at ${keys.clusterConfig(ctx.cluster)}`);
   const connected: MeshMember[] = [];
   for (const e of (await kv.list(keys.meshRemotesPrefix())).entries) {
-    const remote = keyName(e.key);
+    const remote = parseKeyOf('mesh-remote', e.key)?.remote;
+    if (remote === undefined) continue;
     const cfg = await getJson(kv, keys.cacheOf(remote, keys.clusterConfig(remote)), ClusterConfig);
     if (cfg !== undefined) connected.push(member(cfg));
   }

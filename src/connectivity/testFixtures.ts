@@ -6,7 +6,7 @@
  * affinity local) and the policy would.
  */
 import { MemoryKv } from '../kvstore/memory.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { listResources } from '../model/resourceStore.ts';
 import type { ClusterHandle } from './deploy.ts';
 import { POLICY_NAME } from './manifests.ts';
@@ -61,7 +61,7 @@ export class FakeCluster {
     const wanted = new Set(pods.map((p) => p.metadata.name));
     for (const [name] of this.pods) if (!wanted.has(name)) this.pods.delete(name);
     const { entries } = await this.kv.list(keys.podStatusPrefix());
-    for (const e of entries) if (!wanted.has(e.key.slice(e.key.lastIndexOf('/') + 1))) await this.kv.delete(e.key);
+    for (const e of entries) if (!wanted.has(parseKeyOf('pod-status', e.key)?.pod ?? '')) await this.kv.delete(e.key);
     for (const p of pods) {
       if (this.pods.has(p.metadata.name)) continue;
       const ip = `10.${this.#octet}.0.${this.#next++}`;

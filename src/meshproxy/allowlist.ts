@@ -5,7 +5,7 @@
  */
 import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { WatchStore } from '../kvstore/watchStore.ts';
 import { parseRemoteConfig } from '../model/remoteConfig.ts';
 import type { Logger } from '../util/log.ts';
@@ -29,7 +29,10 @@ export function watchAllowlist(kv: KvBackend, logger: Logger, onChange: (c: Conn
   let synced = false;
   const current = (): ConnectedRemotes => {
     const out = new Map<string, string>();
-    for (const [key, ca] of store.entries()) if (ca !== undefined) out.set(keyName(key), ca);
+    for (const [key, ca] of store.entries()) {
+      const record = parseKeyOf('mesh-remote', key);
+      if (ca !== undefined && record !== undefined) out.set(record.remote, ca);
+    }
     return out;
   };
   const changed = (): void => {

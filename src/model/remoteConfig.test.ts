@@ -11,6 +11,7 @@ test('a valid record parses; its name must match the key', () => {
   assert.deepEqual(parseRemoteConfig(keys.meshRemote('c2'), JSON.stringify(cfg)), cfg);
   assert.equal(usesTls(cfg), true);
   assert.throws(() => parseRemoteConfig(keys.meshRemote('c3'), JSON.stringify(cfg)), /name "c2" differs from the key's remote "c3"/);
+  assert.throws(() => parseRemoteConfig('weft/mesh/remotes/c2/x', JSON.stringify(cfg)), (e: unknown) => isWeftError(e, 'KvInvalidValue') && /key weft\/mesh\/remotes\/c2\/x is not a remote cluster record/.test(e.message));
 });
 
 test('invalid records are refused with the key and the reason', () => {

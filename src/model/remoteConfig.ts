@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { jsonParser } from '../kvstore/json.ts';
-import { keyName } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 
 export const RemoteConfig = z.object({
   name: z.string().min(1).max(32).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'cluster name must be [a-z0-9-], starting and ending with a letter or digit'),
@@ -29,12 +29,13 @@ const parseJson = jsonParser(RemoteConfig);
 
 /**
  * Parse the value of keys.meshRemote(name): valid JSON of the schema, its
- * name equal to the key's last segment, endpoints all http or all https,
+ * name equal to the key's remote, endpoints all http or all https,
  * and PEMs present when https.
  */
 export function parseRemoteConfig(key: string, value: string): RemoteConfig {
+  const name = parseKeyOf('mesh-remote', key)?.remote;
+  if (name === undefined) throw new WeftError(ErrorCode.KvInvalidValue, `key ${key} is not a remote cluster record (${keys.meshRemote('<remote>')})`);
   const cfg = parseJson(key, value);
-  const name = keyName(key);
   if (cfg.name !== name) throw new WeftError(ErrorCode.KvInvalidValue, `value of key ${key} is invalid: name "${cfg.name}" differs from the key's remote "${name}"`);
   const https = cfg.endpoints.filter((e) => e.startsWith('https://')).length;
   if (https !== 0 && https !== cfg.endpoints.length) {

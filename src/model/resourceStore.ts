@@ -7,7 +7,7 @@
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend, KvCompare, KvEntry, KvOp } from '../kvstore/backend.ts';
 import { jsonParser } from '../kvstore/json.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import type { Logger } from '../util/log.ts';
 import { checkApplyLimits, checkObjectSize, checkTxnLimits } from './applyLimits.ts';
 import { canonicalJson } from './canonicalJson.ts';
@@ -139,7 +139,7 @@ export async function applyDocuments(kv: KvBackend, docs: readonly Resource[], o
     const read = await readEntries(kv, [...docKeys, ...nsNeeded.keys()]);
     const missing = [...nsNeeded].filter(([k]) => read.get(k) === undefined);
     if (missing.length > 0) {
-      const what = missing.map(([k, users]) => `namespace "${k.slice(k.lastIndexOf('/') + 1)}" (needed by ${users.join(', ')})`).join('; ');
+      const what = missing.map(([k, users]) => `namespace "${parseKeyOf('cluster-resource', k)?.name ?? k}" (needed by ${users.join(', ')})`).join('; ');
       throw new WeftError(ErrorCode.NotFound, `${what} not found: create it first or add its Namespace to the same apply; nothing was applied`);
     }
     const now = (opts.now ?? (() => new Date()))();

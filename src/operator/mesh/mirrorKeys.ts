@@ -5,7 +5,7 @@
  */
 import { WeftError, ErrorCode, errorMessage } from '../../errors.ts';
 import { jsonParser } from '../../kvstore/json.ts';
-import { keys } from '../../kvstore/keys.ts';
+import { keys, parseCacheKey, parseKeyOf, parseStateKey } from '../../kvstore/keys.ts';
 import { ClusterConfig, EndpointState, NodeState } from '../../model/state.ts';
 import { STATUS_KINDS, type StatusKind } from '../../model/remoteStatus.ts';
 
@@ -16,12 +16,10 @@ export type MirrorKind = { readonly type: 'state'; readonly kind: string } | { r
 
 /** The mirror kind of a remote key, or undefined when the key is not mirrored from `remote`. */
 export function mirrorKindOf(remote: string, key: string): MirrorKind | undefined {
-  if (key === keys.clusterConfig(remote)) return { type: 'cluster-config' };
-  if (!key.startsWith(STATE_PREFIX)) return undefined;
-  // weft / state / <kind> / <version> / <cluster> / <name…>
-  const segs = key.split('/');
-  if (segs.length < 6 || segs[4] !== remote || segs.some((s) => s === '')) return undefined;
-  return { type: 'state', kind: segs[2] ?? '' };
+  if (parseKeyOf('cluster-config', key)?.cluster === remote) return { type: 'cluster-config' };
+  // weft/state/<kind>/<version>/<cluster>/<name…>, also of kinds this Weft does not know
+  const state = parseStateKey(key);
+  return state?.cluster === remote ? { type: 'state', kind: state.type } : undefined;
 }
 
 const parseNode = jsonParser(NodeState);
@@ -66,9 +64,7 @@ export function checkMirrorValue(remote: string, kind: MirrorKind, key: string, 
 
 /** The status kind of a local cache key of `remote` (weft/cache/<remote>/state/<kind>/…), for counts. */
 export function statusKindOfCacheKey(remote: string, cacheKey: string): StatusKind | undefined {
-  const prefix = keys.cacheOf(remote, keys.statePrefix());
-  if (!cacheKey.startsWith(prefix)) return undefined;
-  const end = cacheKey.indexOf('/', prefix.length);
-  const kind = cacheKey.slice(prefix.length, end < 0 ? undefined : end);
-  return (STATUS_KINDS as readonly string[]).includes(kind) ? (kind as StatusKind) : undefined;
+  const cached = parseCacheKey(cacheKey);
+  const kind = cached?.remote === remote ? parseStateKey(cached.key)?.type : undefined;
+  return STATUS_KINDS.find((k) => k === kind);
 }

@@ -11,7 +11,7 @@
 import { errorMessage } from '../../errors.ts';
 import type { KvBackend } from '../../kvstore/backend.ts';
 import { createEtcdKv } from '../../kvstore/etcd.ts';
-import { keyName, keys } from '../../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../../kvstore/keys.ts';
 import { WatchStore } from '../../kvstore/watchStore.ts';
 import type { Logger } from '../../util/log.ts';
 import type { BackoffOptions } from '../../util/backoff.ts';
@@ -106,11 +106,11 @@ export function startReflector(opts: ReflectorOptions): Reflector {
   };
 
   const upsert = (key: string, rec: Parsed): void => {
-    const name = keyName(key);
     if (!rec.ok) {
       log.warn('invalid remote cluster record; keeping the current connection, if any', { key, error: rec.error });
       return;
     }
+    const name = rec.config.name; // the key's remote (parseRemoteConfig checks)
     if (name === opts.cluster) {
       log.error('a remote cluster record names this cluster itself; ignored', { key });
       return;
@@ -133,9 +133,12 @@ export function startReflector(opts: ReflectorOptions): Reflector {
 
   /** Remove caches, statuses and PEM files of remotes that have no record (disconnected while we were down). */
   const collectLeftovers = async (): Promise<void> => {
-    const configured = new Set(store.entries().map(([k]) => keyName(k)));
+    const configured = new Set(store.entries().flatMap(([k]) => parseKeyOf('mesh-remote', k)?.remote ?? []));
     const names = new Set(remotesWithPems(opts.stateDir));
-    for (const e of (await opts.local.list(keys.meshStatusPrefix())).entries) names.add(keyName(e.key));
+    for (const e of (await opts.local.list(keys.meshStatusPrefix())).entries) {
+      const status = parseKeyOf('mesh-status', e.key);
+      if (status !== undefined) names.add(status.remote);
+    }
     for (const name of names) {
       if (configured.has(name) || conns.has(name) || stopped) continue;
       await opts.local.deletePrefix(keys.cachePrefix(name));
@@ -152,7 +155,10 @@ export function startReflector(opts: ReflectorOptions): Reflector {
     parse: parseRecord,
     logger: log.child({ prefix: keys.meshRemotesPrefix() }),
     onUpsert: upsert,
-    onDelete: (key) => remove(keyName(key)),
+    onDelete: (key) => {
+      const record = parseKeyOf('mesh-remote', key);
+      if (record !== undefined) remove(record.remote);
+    },
     onSynced: () => {
       if (!firstSync) return;
       firstSync = false;
