@@ -3,7 +3,7 @@
  *
  *   node netns <prefix>n: ip_forward=1, rp_filter=0; `eth0` 172.31.255.1/24 (a veth whose peer stays in
  *                         the node: the machine has no dummy driver); the service range routed `local`
- *                         as the agent does it (src/datapath/serviceCidrRoute.ts);
+ *                         as the agent does it (src/datapath/routes/serviceCidrRoute.ts);
  *   pod netns <prefix>p<i>: eth0 10.244.1.<10+i>/32, default via 169.254.1.1, wired as the CNI does it.
  */
 import { exec } from '../../src/util/exec.ts';

@@ -3,9 +3,9 @@
  * transaction: declare the table and its objects (`add` is idempotent), flush
  * the static chains, write their rules again. Named counters live outside the
  * chains, so rewriting a chain never resets them. Maps and sets are declared
- * here but never flushed: their elements are owned by the appliers
- * (ipcache.ts, services.ts, policy.ts) and updated element by element; the
- * drop sets are filled by the datapath itself. See README.md.
+ * here but never flushed: their elements are owned by the one table applier
+ * (tableApplier.ts) and updated element by element; the drop sets are filled
+ * by the datapath itself. See ../README.md.
  */
 export const NFT_FAMILY = 'inet';
 export const NFT_TABLE = 'weft';
@@ -17,13 +17,13 @@ export const NFT_COUNTERS = {
   'policy-drops-egress': 'packets dropped by the egress policy of a local endpoint',
 } as const;
 
-/** The ipcache map: IP → identity (ipcache.ts owns its elements). */
+/** The ipcache map: IP → identity (compiled by policy/ipcache.ts, applied by tableApplier.ts). */
 export const IPCACHE = 'ipcache';
 
 export type PolicyDirection = 'ingress' | 'egress';
 export const POLICY_DIRECTIONS: readonly PolicyDirection[] = ['ingress', 'egress'];
 
-/** The element sets policy.ts owns, per direction, keyed by the local endpoint IP in front. */
+/** The policy element sets (policy/policyCompile.ts), per direction, keyed by the local endpoint IP in front. */
 export type PolicySetKind = 'enforced' | 'l3' | 'l4' | 'l4any';
 export const POLICY_SET_KINDS: readonly PolicySetKind[] = ['enforced', 'l3', 'l4', 'l4any'];
 const POLICY_SET_TYPES: Readonly<Record<PolicySetKind, string>> = {

@@ -1,8 +1,9 @@
 /**
  * The ipcache: an nftables map from every known pod IP (local, other nodes,
  * other clusters) to its security identity — the node's IP→endpoint table.
- * Updated element by element from a shadow copy; re-read from the kernel on
- * the first sync and after any failure, so an agent restart never flushes it.
+ * Compiled here (pure); applied element by element by the one table applier
+ * (nft/tableApplier.ts), which reads it back on the first sync and after any
+ * failure, so an agent restart never flushes it.
  */
 import { IPCACHE } from '../nft/nftTable.ts';
 import { isJsonObject, nftJsonItems } from '../nft/nftJson.ts';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { frontendElements, parseServiceState, ruleSignature } from './servicesKernel.ts';
 import { compileServices } from './servicesCompile.ts';
 
-// `nft -j list table inet weft` from nftables 1.0.6 after NftServices applied these three frontends.
+// `nft -j list table inet weft` from nftables 1.0.6 after the services applier applied these three frontends.
 const FIXTURE = readFileSync(new URL('./servicesKernel.fixture.json', import.meta.url), 'utf8');
 const b = (ip: string, port: number) => ({ ip, port, cluster: 'c1', preferred: true });
 const DESIRED = compileServices([
