@@ -7,7 +7,7 @@ import { serviceEndpoints } from '../services/serviceEndpoints.ts';
 import { backend, state } from '../services/testFixtures.ts';
 import { formatColumns } from './output.ts';
 import { podsByIp, serviceEndpointTableRows } from './serviceEndpoints.ts';
-import { loadServiceStates } from './services.ts';
+import { loadServiceStates } from './serviceStates.ts';
 
 const ep = (ip: string): EndpointState => ({ ip, node: 'n1', hostIP: '172.30.1.11', identity: 1, labels: {}, namedPorts: [], ready: true });
 

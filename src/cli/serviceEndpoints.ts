@@ -14,7 +14,7 @@ import { outputOption } from './config.ts';
 import { loadEndpoints } from './endpoint.ts';
 import { withKv } from './kv.ts';
 import { printColumns, printJson } from './output.ts';
-import { loadServiceStates } from './services.ts';
+import { loadServiceStates } from './serviceStates.ts';
 
 /** Pod names by `<cluster>/<ip>` in this cluster and in every connected cluster's cached endpoints. */
 export async function podsByIp(kv: KvBackend, cluster: string): Promise<Map<string, string>> {

@@ -4,7 +4,8 @@ import { keys } from '../kvstore/keys.ts';
 import { MemoryKv } from '../kvstore/memory.ts';
 import { serviceFrontends } from '../services/frontends.ts';
 import { backend, state } from '../services/testFixtures.ts';
-import { loadServiceStates, serviceListRows } from './services.ts';
+import { serviceListRows } from './services.ts';
+import { loadServiceStates } from './serviceStates.ts';
 import { formatColumns } from './output.ts';
 
 void test('local services and the cached services of connected remotes are read; invalid values are skipped with a warning', async () => {

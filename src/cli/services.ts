@@ -6,40 +6,14 @@
  * services of every connected remote cluster.
  */
 import type { Command } from 'commander';
-import type { KvBackend } from '../kvstore/backend.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
-import { ServiceState } from '../model/state.ts';
+import type { ServiceState } from '../model/state.ts';
 import { serviceFrontends } from '../services/frontends.ts';
 import type { Frontend, FrontendBackend } from '../services/frontends.ts';
 import { outputOption } from './config.ts';
 import { withKv } from './kv.ts';
 import { printColumns, printJson } from './output.ts';
 import { registerServiceEndpoints } from './serviceEndpoints.ts';
-
-/** Valid ServiceState values under `prefix`; an invalid one is reported through `warn` and skipped. */
-export async function readServiceStates(kv: KvBackend, prefix: string, warn: (msg: string) => void): Promise<ServiceState[]> {
-  const { entries } = await kv.list(prefix);
-  const out: ServiceState[] = [];
-  for (const e of entries) {
-    let parsed;
-    try {
-      parsed = ServiceState.safeParse(JSON.parse(e.value));
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed?.success === true) out.push(parsed.data);
-    else warn(`skipping invalid service value at ${e.key}`);
-  }
-  return out;
-}
-
-/** The local exported services and the cached services of every connected remote (weft/mesh/remotes/). */
-export async function loadServiceStates(kv: KvBackend, cluster: string, warn: (msg: string) => void): Promise<{ local: ServiceState[]; remote: ServiceState[] }> {
-  const remotes = (await kv.list(keys.meshRemotesPrefix())).entries.map((e) => keyName(e.key)).filter((r) => r !== cluster);
-  const local = await readServiceStates(kv, keys.servicesPrefix(cluster), warn);
-  const perRemote = await Promise.all(remotes.map((r) => readServiceStates(kv, keys.cacheOf(r, keys.servicesPrefix(r)), warn)));
-  return { local, remote: perRemote.flat() };
-}
+import { loadServiceStates } from './serviceStates.ts';
 
 function backendText(b: FrontendBackend, i: number, protocol: string): string {
   return `${i + 1} => ${b.ip}:${b.port}/${protocol} (${b.cluster}) (${b.ready ? 'active' : 'not-ready'})${b.preferred ? ' (preferred)' : ''}`;
