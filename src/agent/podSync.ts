@@ -4,7 +4,6 @@
  * stops a pod it merely has not heard of yet; pods it finds running (by their
  * records) are adopted, not restarted.
  */
-import { keys } from '../kvstore/keys.ts';
 import type { WatchStore } from '../kvstore/watchStore.ts';
 import { ErrorCode, errorMessage, isWeftError } from '../errors.ts';
 import type { PodRecord } from '../runtime/podRecord.ts';
@@ -12,11 +11,13 @@ import { readPodRecords } from '../runtime/podRecord.ts';
 import type { PodRuntimeConfig } from '../runtime/podRuntime.ts';
 import { refreshPodVolumes, restartDeadProcesses, startPod, stopPod } from '../runtime/podRuntime.ts';
 import { podSpecHash } from '../runtime/podSpec.ts';
+import { backoffDelay } from '../util/backoff.ts';
 import type { StoredPod } from './podResource.ts';
 import { toRuntimePod } from './podResource.ts';
 import type { PodStatusWriter } from './podStatusWriter.ts';
 
-const RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+/** Restart delays of a failing pod: doubling from 1 s to 30 s. */
+const RETRY = { minMs: 1000, maxMs: 30_000 } as const;
 /** A pod waiting for a volume (its ConfigMap) retries this often, without backing off further. */
 const VOLUME_RETRY_MS = 2000;
 /** How often a running pod's configMap volumes are re-read (the kubelet syncs them about every minute). */
@@ -116,7 +117,7 @@ export class PodSync {
       return;
     }
     const prev = this.#failures.get(id)?.count ?? 0;
-    const delay = RETRY_MS[Math.min(prev, RETRY_MS.length - 1)] ?? 30000;
+    const delay = backoffDelay(prev, RETRY.minMs, RETRY.maxMs);
     this.#failures.set(id, { count: prev + 1, nextAt: Date.now() + delay });
     this.#cfg.logger.error('pod failed to start', { pod: id, err: errorMessage(err), retryInMs: delay });
     const { namespace, name } = pod.metadata;
@@ -135,8 +136,4 @@ export class PodSync {
       .status(namespace, name, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message })
       .catch(() => undefined);
   }
-}
-
-export function podKeyOf(ns: string, name: string): string {
-  return keys.resource('pods', ns, name);
 }

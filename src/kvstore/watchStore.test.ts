@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { MemoryKv } from './memory.ts';
 import { jsonParser } from './json.ts';
-import { WatchStore, backoffDelay, type WatchStoreOptions } from './watchStore.ts';
+import { backoffDelay } from '../util/backoff.ts';
+import { WatchStore, type WatchStoreOptions } from './watchStore.ts';
 import { createLogger } from '../util/log.ts';
 import type { KvBackend, KvWatchHandlers } from './backend.ts';
 

@@ -7,6 +7,7 @@
  * as absent, never a crash.
  */
 import { errorMessage } from '../errors.ts';
+import { backoffDelay } from '../util/backoff.ts';
 import { createLogger, type Logger } from '../util/log.ts';
 import type { KvBackend, KvEvent, KvWatch } from './backend.ts';
 
@@ -26,11 +27,6 @@ interface Cached<T> {
   readonly value: T;
   /** The stored text; an unchanged text is not re-parsed nor re-announced. */
   readonly raw: string;
-}
-
-/** Delay before retry number `attempt` (0-based): doubling from min, capped at max. */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number): number {
-  return Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
 }
 
 export class WatchStore<T> {
