@@ -17,9 +17,10 @@ import type { KindDef } from '../model/kindDef.ts';
 import type { ResourceBase } from '../model/meta.ts';
 import { parseStoredResource } from '../model/resourceStore.ts';
 import { ClusterConfig, NodeCidrAllocation, NodeState } from '../model/state.ts';
+import { Backoff } from '../util/backoff.ts';
 import type { Logger } from '../util/log.ts';
 import { applyOperatorAction, describeAction } from './applyAction.ts';
-import { DebouncedRunner } from './debouncedRunner.ts';
+import { createTrigger, type RunResult } from '../util/trigger.ts';
 import { startIdentityGc } from './identityGc.ts';
 import { planOperator } from './plan.ts';
 import type { OperatorAction } from './plan.ts';
@@ -116,8 +117,7 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
     return new Set([...now].map((l) => `${msg}\u0000${l}`));
   };
 
-  let idleWaiters: (() => void)[] = [];
-  const pass = async (): Promise<void> => {
+  const pass = async (): Promise<RunResult> => {
     if (!stores.every((s) => s.isSynced())) return;
     const s = snapshot();
     const plan = planOperator(s, (opts.now ?? (() => new Date()))().toISOString(), opts.randomSuffix ?? randomSuffix);
@@ -132,14 +132,10 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
         log.debug(`${msg}: ${outcome}`, fields);
       }
     }
-    if (plan.actions.length === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    return plan.actions.length === 0 ? 'quiet' : undefined;
   };
 
-  const runner = new DebouncedRunner(pass, opts.debounceMs ?? 20, (err) => log.warn('operator pass failed; will retry', { error: errorMessage(err) }));
+  const runner = createTrigger(pass, opts.debounceMs ?? 20, (err) => log.warn('operator pass failed; will retry', { error: errorMessage(err) }));
   const resync = setInterval(() => runner.trigger(), opts.resyncMs ?? 5000);
   resync.unref();
   for (const s of stores) s.start();
@@ -160,13 +156,7 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
   return {
     synced,
     idle: async () => {
-      await Promise.all([
-        new Promise<void>((resolve) => {
-          idleWaiters.push(resolve);
-          runner.trigger();
-        }),
-        services.idle(),
-      ]);
+      await Promise.all([runner.quiet(), services.idle()]);
     },
     stop: async () => {
       marker.stop();
@@ -174,10 +164,9 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
       await reflector?.stop();
       await services.stop();
       clearInterval(resync);
-      await runner.close();
+      runner.close();
+      await runner.idle();
       for (const s of stores) s.close();
-      for (const w of idleWaiters) w();
-      idleWaiters = [];
     },
   };
 }
@@ -190,16 +179,16 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
 function writeSyncedMarker(kv: KvBackend, cluster: string, log: Logger, now?: () => Date): { start(): void; stop(): void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let delay = 200;
+  const backoff = new Backoff({ minMs: 200, maxMs: 10_000, jitter: false });
   const attempt = (): void => {
     if (stopped) return;
     kv.put(keys.synced(cluster, 'state'), (now ?? (() => new Date()))().toISOString()).then(
       () => log.info('sync marker written', { key: keys.synced(cluster, 'state') }),
       (err: unknown) => {
         if (stopped) return;
+        const delay = backoff.next();
         log.warn('writing the sync marker failed; retrying', { error: errorMessage(err), retryInMs: delay });
         timer = setTimeout(attempt, delay);
-        delay = Math.min(delay * 2, 10_000);
       },
     );
   };

@@ -15,7 +15,7 @@ import { ClusterConfig, ClusterIpAllocation, EndpointState, ServiceState } from 
 import type { NamespacedEndpoint } from '../services/backends.ts';
 import type { Logger } from '../util/log.ts';
 import { serviceId } from './clusterIpAllocator.ts';
-import { DebouncedRunner } from './debouncedRunner.ts';
+import { createTrigger, type RunResult } from '../util/trigger.ts';
 import { applyClusterIpAction, applyServiceStateAction, describeServiceAction } from './servicesApply.ts';
 import { planServiceIps, planServiceStates } from './servicesPlan.ts';
 import type { ServicesSnapshot } from './servicesPlan.ts';
@@ -76,8 +76,7 @@ export function startServicesController(opts: ServicesControllerOptions): Servic
     reported = new Set(problems);
   };
 
-  let idleWaiters: (() => void)[] = [];
-  const pass = async (): Promise<void> => {
+  const pass = async (): Promise<RunResult> => {
     if (!stores.every((s) => s.isSynced())) return;
     const s = snapshot();
     const ipPlan = planServiceIps(s);
@@ -108,14 +107,10 @@ export function startServicesController(opts: ServicesControllerOptions): Servic
       if (outcome === 'applied' && !(a.type === 'putServiceState' && !a.created)) log.info(msg, fields);
       else log.debug(msg, fields);
     }
-    if (changes === 0 && ipPlan.actions.length === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    return changes === 0 && ipPlan.actions.length === 0 ? 'quiet' : undefined;
   };
 
-  const runner = new DebouncedRunner(pass, opts.debounceMs ?? 20, (err) => log.warn('services pass failed; will retry', { error: errorMessage(err) }));
+  const runner = createTrigger(pass, opts.debounceMs ?? 20, (err) => log.warn('services pass failed; will retry', { error: errorMessage(err) }));
   const resync = setInterval(() => runner.trigger(), opts.resyncMs ?? 5000);
   resync.unref();
   for (const s of stores) s.start();
@@ -123,17 +118,12 @@ export function startServicesController(opts: ServicesControllerOptions): Servic
 
   return {
     synced,
-    idle: () =>
-      new Promise<void>((resolve) => {
-        idleWaiters.push(resolve);
-        runner.trigger();
-      }),
+    idle: () => runner.quiet(),
     stop: async () => {
       clearInterval(resync);
-      await runner.close();
+      runner.close();
+      await runner.idle();
       for (const s of stores) s.close();
-      for (const w of idleWaiters) w();
-      idleWaiters = [];
     },
   };
 }
