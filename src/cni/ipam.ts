@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { cidrContainsIp, cidrSize, formatCidr, formatIp, parseCidr, parseIp } from '../util/cidr.ts';
 import type { Cidr } from '../util/cidr.ts';
-import { writeFileDurable } from './durableFile.ts';
+import { writeFileDurable } from '../util/atomicFile.ts';
 import { parseIpamState } from './ipamState.ts';
 import type { IpAllocation, IpamState } from './ipamState.ts';
 

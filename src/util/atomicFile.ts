@@ -1,18 +1,63 @@
 /**
- * Files written atomically (temporary file + rename), so a reader never sees
- * half a file and a crash leaves either the old or the new content.
+ * The one durable-file writer: write a temporary file, fsync it, rename it
+ * over the target, fsync the folder. A reader sees the old content or the
+ * new, never half a file, and once the call returns (or the promise
+ * resolves) the new content is on disk, surviving a crash or power loss.
+ * `writeFileAtomic` is the synchronous form, `writeFileDurable` the async one
+ * (the CNI's IPAM state, written while requests wait).
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
+let counter = 0;
+const tmpName = (file: string): string => `${file}.tmp-${process.pid}-${counter++}`;
+
+function fsyncPathSync(p: string, flags: string): void {
+  const fd = openSync(p, flags);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function writeFileAtomic(file: string, content: string, mode = 0o644): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const tmp = tmpName(file);
   try {
     writeFileSync(tmp, content, { mode });
+    fsyncPathSync(tmp, 'r');
     renameSync(tmp, file);
   } finally {
     rmSync(tmp, { force: true });
+  }
+  fsyncPathSync(dir, 'r');
+}
+
+export async function writeFileDurable(file: string, content: string, mode = 0o600): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const tmp = tmpName(file);
+  try {
+    const fh = await open(tmp, 'w', mode);
+    try {
+      await fh.writeFile(content, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
   }
 }
 
