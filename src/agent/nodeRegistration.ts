@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { NodeState } from '../model/state.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 
@@ -29,11 +30,7 @@ export async function updateNode(kv: KvBackend, id: NodeIdentity, update: (cur: 
   const key = keys.node(id.cluster, id.node);
   for (let attempt = 0; attempt < 20; attempt++) {
     const entry = await kv.get(key);
-    let current: NodeState | undefined;
-    if (entry !== undefined) {
-      const parsed = NodeState.safeParse(JSON.parse(entry.value));
-      current = parsed.success ? parsed.data : undefined;
-    }
+    const current = entry === undefined ? undefined : tryParseJson(NodeState, entry.value);
     const next = update(current);
     const ok = await kv.txn([{ key, modRevision: entry?.modRevision ?? 0 }], [{ op: 'put', key, value: JSON.stringify(next) }]);
     if (ok) return next;

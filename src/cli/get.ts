@@ -4,6 +4,7 @@
  */
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import type { AnyKindDef } from '../model/kindRegistry.ts';
 import { namespaceOf } from '../model/kindRegistry.ts';
 import { listResources } from '../model/resourceStore.ts';
@@ -52,8 +53,8 @@ async function podStatuses(kv: KvBackend): Promise<Map<string, PodStatus>> {
   const { entries } = await kv.list(keys.podStatusPrefix());
   const out = new Map<string, PodStatus>();
   for (const e of entries) {
-    const parsed = PodStatus.safeParse(JSON.parse(e.value));
-    if (parsed.success) out.set(e.key.slice(keys.podStatusPrefix().length), parsed.data);
+    const status = tryParseJson(PodStatus, e.value);
+    if (status !== undefined) out.set(e.key.slice(keys.podStatusPrefix().length), status);
   }
   return out;
 }
@@ -64,12 +65,8 @@ async function serviceStates(kv: KvBackend, cluster: string | undefined): Promis
   if (cluster === undefined) return out;
   const { entries } = await kv.list(keys.servicesPrefix(cluster));
   for (const e of entries) {
-    try {
-      const parsed = ServiceState.safeParse(JSON.parse(e.value));
-      if (parsed.success) out.set(`${parsed.data.namespace}/${parsed.data.name}`, parsed.data);
-    } catch {
-      // an unreadable value shows as <pending>
-    }
+    const state = tryParseJson(ServiceState, e.value); // an unreadable value shows as <pending>
+    if (state !== undefined) out.set(`${state.namespace}/${state.name}`, state);
   }
   return out;
 }

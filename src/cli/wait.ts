@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { resolveKindName } from '../model/kindRegistry.ts';
 import { listResources } from '../model/resourceStore.ts';
 import { PodStatus } from '../model/state.ts';
@@ -41,8 +42,8 @@ async function selectedPods(kv: KvBackend, namespace: string, selector: Record<s
   const out: PodReadiness[] = [];
   for (const p of pods) {
     const entry = await kv.get(keys.podStatus(namespace, p.metadata.name));
-    const status = entry === undefined ? undefined : PodStatus.safeParse(JSON.parse(entry.value));
-    out.push({ name: p.metadata.name, phase: status?.success === true ? status.data.phase : 'Pending' });
+    const status = entry === undefined ? undefined : tryParseJson(PodStatus, entry.value);
+    out.push({ name: p.metadata.name, phase: status?.phase ?? 'Pending' });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { NodeState } from '../model/state.ts';
 
 /** modRevision of every node key of the cluster, by node name. */
@@ -33,9 +34,9 @@ export function pendingReregistration(
       pending.push(`${node}: not re-registered yet`);
       continue;
     }
-    const parsed = NodeState.safeParse(JSON.parse(e.value));
-    if (!parsed.success) pending.push(`${node}: invalid node state`);
-    else if (!parsed.data.ready || parsed.data.podCIDR === '') pending.push(`${node}: not ready`);
+    const state = tryParseJson(NodeState, e.value);
+    if (state === undefined) pending.push(`${node}: invalid node state`);
+    else if (!state.ready || state.podCIDR === '') pending.push(`${node}: not ready`);
   }
   return pending;
 }

@@ -4,23 +4,23 @@
  */
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keyName, keys } from '../kvstore/keys.ts';
-import { getJson } from '../kvstore/json.ts';
+import { getJson, tryParseJson } from '../kvstore/json.ts';
 import { AgentMeshStatus } from '../model/agentMeshStatus.ts';
+import { meshRemotes } from '../model/meshView.ts';
 import { ClusterConfig, NodeState } from '../model/state.ts';
 import type { Context } from '../contexts/contexts.ts';
 import { RemoteStatus } from '../model/remoteStatus.ts';
 import type { MeshStatusInput } from './meshStatus.ts';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+/** Only the flag of a service value (any other shape counts as not global). */
+const GlobalFlag = z.object({ global: z.unknown() });
 
 async function listValid<T>(kv: KvBackend, prefix: string, schema: z.ZodType<T>): Promise<T[]> {
   const out: T[] = [];
   for (const e of (await kv.list(prefix)).entries) {
-    try {
-      const r = schema.safeParse(JSON.parse(e.value));
-      if (r.success) out.push(r.data);
-    } catch {
-      /* invalid JSON: skipped, as every reader does */
-    }
+    const value = tryParseJson(schema, e.value); // an invalid value is skipped, as every reader does
+    if (value !== undefined) out.push(value);
   }
   return out;
 }
@@ -28,13 +28,7 @@ async function listValid<T>(kv: KvBackend, prefix: string, schema: z.ZodType<T>)
 /** Services marked global in this cluster (0 until services exist). */
 async function countGlobalServices(kv: KvBackend, cluster: string): Promise<number> {
   let n = 0;
-  for (const e of (await kv.list(keys.servicesPrefix(cluster))).entries) {
-    try {
-      if ((JSON.parse(e.value) as { global?: unknown }).global === true) n++;
-    } catch {
-      /* skipped */
-    }
-  }
+  for (const e of (await kv.list(keys.servicesPrefix(cluster))).entries) if (tryParseJson(GlobalFlag, e.value)?.global === true) n++;
   return n;
 }
 
@@ -58,7 +52,10 @@ export async function readMeshFacts(kv: KvBackend, ctx: Context): Promise<MeshFa
     tls: ctx.tls !== undefined,
     nodes,
     agents,
-    remotes: remoteEntries.entries.map((e) => keyName(e.key)).sort(),
+    remotes: meshRemotes(
+      ctx.cluster,
+      remoteEntries.entries.map((e) => keyName(e.key)),
+    ),
     remoteStatus: new Map(statuses.map((s) => [s.name, s])),
     globalServices,
   };

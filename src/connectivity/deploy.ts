@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { getJson } from '../kvstore/json.ts';
+import { getJson, tryParseJson } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
 import { parseManifests } from '../model/manifest.ts';
 import { applyDocuments, getResource } from '../model/resourceStore.ts';
@@ -45,7 +45,7 @@ export async function pollUntil<T>(what: string, check: () => Promise<T | undefi
 /** Names of the cluster's own ready nodes, sorted. */
 export async function readyNodes(h: ClusterHandle): Promise<string[]> {
   const { entries } = await h.kv.list(keys.nodesPrefix(h.cluster));
-  const nodes = entries.map((e) => NodeState.safeParse(JSON.parse(e.value))).flatMap((p) => (p.success && p.data.ready && p.data.podCIDR !== '' ? [p.data.name] : []));
+  const nodes = entries.map((e) => tryParseJson(NodeState, e.value)).flatMap((n) => (n !== undefined && n.ready && n.podCIDR !== '' ? [n.name] : []));
   return nodes.sort();
 }
 

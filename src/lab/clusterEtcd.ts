@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { keys } from '../kvstore/keys.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import type { EtcdTls } from '../kvstore/etcd.ts';
 import { ClusterConfig, NodeState } from '../model/state.ts';
@@ -52,10 +53,8 @@ export function nodeReadiness(entries: readonly { key: string; value: string }[]
       out.pending.push({ node, reason: 'not registered' });
       continue;
     }
-    let state: NodeState;
-    try {
-      state = NodeState.parse(JSON.parse(entry.value));
-    } catch {
+    const state = tryParseJson(NodeState, entry.value);
+    if (state === undefined) {
       out.pending.push({ node, reason: 'invalid node state' });
       continue;
     }

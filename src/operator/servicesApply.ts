@@ -7,6 +7,7 @@
  */
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { ClusterIpAllocation } from '../model/state.ts';
 import type { ClusterIpAllocation as Allocation } from '../model/state.ts';
 import { comparesFor, readEntries } from '../model/resourceStore.ts';
@@ -15,13 +16,7 @@ import type { ClusterIpAction } from './clusterIpAllocator.ts';
 import type { ServiceStateAction } from './servicesPlan.ts';
 
 function parseAllocation(text: string | undefined): Allocation | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const r = ClusterIpAllocation.safeParse(JSON.parse(text));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return text === undefined ? undefined : tryParseJson(ClusterIpAllocation, text);
 }
 
 export async function applyClusterIpAction(kv: KvBackend, a: ClusterIpAction): Promise<ActionOutcome> {

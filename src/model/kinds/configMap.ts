@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { WeftError, ErrorCode } from '../../errors.ts';
 import { keys } from '../../kvstore/keys.ts';
+import { tryParseJson } from '../../kvstore/json.ts';
 import { namespacedMeta } from '../meta.ts';
 import { dns1123Subdomain } from '../names.ts';
 import { safeRecord } from '../safeRecord.ts';
@@ -43,9 +44,9 @@ async function checkConfigMapApply(applied: ConfigMap, ctx: ApplyCheckContext): 
   const { namespace, name } = applied.metadata;
   const raw = await ctx.get(keys.resource('configmaps', namespace, name));
   if (raw === undefined) return;
-  const stored = ConfigMapSchema.safeParse(JSON.parse(raw));
-  if (!stored.success || stored.data.immutable !== true) return;
-  const same = JSON.stringify(Object.entries(stored.data.data).sort()) === JSON.stringify(Object.entries(applied.data).sort());
+  const stored = tryParseJson(ConfigMapSchema, raw);
+  if (stored?.immutable !== true) return;
+  const same = JSON.stringify(Object.entries(stored.data).sort()) === JSON.stringify(Object.entries(applied.data).sort());
   if (!same || applied.immutable !== true) {
     throw new WeftError(ErrorCode.InvalidManifest, `configmap "${name}" in namespace "${namespace}" is immutable: its data and immutable field cannot change (delete and re-create it); nothing was applied`);
   }
