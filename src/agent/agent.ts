@@ -131,7 +131,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   );
   const policyCompiler = new PolicyCompiler();
   const policies = new PolicyStore(kv, logger, () => datapathTrigger.trigger());
-  const mesh = new MeshCache(kv, logger.child({ watch: 'mesh-cache' }), () => datapathTrigger.trigger());
+  const mesh = new MeshCache(kv, logger.child({ watch: 'mesh-cache' }), () => datapathTrigger.trigger(), opts.cluster);
   /** A watch whose every change re-runs the datapath sync. */
   const datapathInput = <T>(what: string, prefix: string, schema: z.ZodType<T>): WatchStore<T> =>
     new WatchStore<T>({

@@ -11,6 +11,7 @@ import { isKnownStateKey, keys, parseCacheKey, parseKey, parseStateKey } from '.
 import { WatchStore } from '../kvstore/watchStore.ts';
 import { identityInfo } from '../identity/identityInfo.ts';
 import type { AgentMeshStatus } from '../model/agentMeshStatus.ts';
+import { countsAsRemote, meshRemotes } from '../model/meshView.ts';
 import { ClusterConfig, EndpointState, IdentityState, NodeState, ServiceState } from '../model/state.ts';
 import type { IdentityInfo } from '../policy/types.ts';
 import type { Logger } from '../util/log.ts';
@@ -54,8 +55,11 @@ export function parseCacheEntry(key: string, value: string): CacheEntry {
 
 export class MeshCache {
   readonly #store: WatchStore<CacheEntry>;
+  readonly #cluster: string;
 
-  constructor(kv: KvBackend, logger: Logger, onChange: () => void) {
+  /** `cluster`: this agent's cluster; a cache of it never counts as a remote (model/meshView.ts). */
+  constructor(kv: KvBackend, logger: Logger, onChange: () => void, cluster = '') {
+    this.#cluster = cluster;
     this.#store = new WatchStore<CacheEntry>({
       kv,
       prefix: keys.cacheRoot(),
@@ -79,36 +83,41 @@ export class MeshCache {
     return this.#store.isSynced();
   }
 
+  /** The cached entries that belong to the mesh. */
+  *#entries(): Generator<CacheEntry> {
+    for (const e of this.#store.values()) if (countsAsRemote(this.#cluster, e.remote)) yield e;
+  }
+
   remoteNodes(): NodeState[] {
     const out: NodeState[] = [];
-    for (const e of this.#store.values()) if (e.kind === 'node') out.push(e.value);
+    for (const e of this.#entries()) if (e.kind === 'node') out.push(e.value);
     return out;
   }
 
   remoteEndpoints(): EndpointState[] {
     const out: EndpointState[] = [];
-    for (const e of this.#store.values()) if (e.kind === 'endpoint') out.push(e.value);
+    for (const e of this.#entries()) if (e.kind === 'endpoint') out.push(e.value);
     return out;
   }
 
   remoteServices(): ServiceState[] {
     const out: ServiceState[] = [];
-    for (const e of this.#store.values()) if (e.kind === 'service') out.push(e.value);
+    for (const e of this.#entries()) if (e.kind === 'service') out.push(e.value);
     return out;
   }
 
   /** Identities of every remote cluster (mirrored by the operator's reflector). */
   remoteIdentities(): IdentityInfo[] {
     const out: IdentityInfo[] = [];
-    for (const e of this.#store.values()) if (e.kind === 'identity') out.push(e.value);
+    for (const e of this.#entries()) if (e.kind === 'identity') out.push(e.value);
     return out;
   }
 
   /** Remote clusters whose configuration the cache holds, sorted. */
   remotes(): string[] {
     const names = new Set<string>();
-    for (const e of this.#store.values()) if (e.kind === 'cluster-config') names.add(e.remote);
-    return [...names].sort();
+    for (const e of this.#entries()) if (e.kind === 'cluster-config') names.add(e.remote);
+    return meshRemotes(this.#cluster, names);
   }
 
   close(): void {

@@ -8,12 +8,12 @@
 import type { Command } from 'commander';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys, parseExportedOf } from '../kvstore/keys.ts';
+import { connectedRemotes, meshSources } from '../model/meshView.ts';
 import { EndpointState } from '../model/state.ts';
 import { tryParseJson } from '../kvstore/json.ts';
 import { outputOption } from './config.ts';
 import type { Context } from '../contexts/contexts.ts';
 import { withKv } from './kv.ts';
-import { connectedRemotes } from './node.ts';
 import { printColumns, printJson } from './output.ts';
 import { labelStrings } from '../identity/labels.ts';
 
@@ -45,11 +45,7 @@ export async function readEndpoints(kv: KvBackend, prefix: string, cluster: stri
 
 /** This cluster's endpoints and, with allClusters, every connected remote's (mesh cache); sorted by cluster, namespace, pod. */
 export async function loadEndpoints(kv: KvBackend, cluster: string, opts: { allClusters: boolean; namespace?: string | undefined }, warn: (msg: string) => void): Promise<EndpointRow[]> {
-  const remotes = opts.allClusters ? (await connectedRemotes(kv)).filter((r) => r !== cluster) : [];
-  const sources = [
-    { cluster, prefix: keys.endpointsPrefix(cluster) },
-    ...remotes.map((r) => ({ cluster: r, prefix: keys.cacheOf(r, keys.endpointsPrefix(r)) })),
-  ];
+  const sources = meshSources(cluster, opts.allClusters ? await connectedRemotes(kv, cluster) : [], (c) => keys.endpointsPrefix(c));
   const lists = await Promise.all(sources.map((s) => readEndpoints(kv, s.prefix, s.cluster, warn)));
   const rows = lists.flat().filter((r) => opts.namespace === undefined || r.namespace === opts.namespace);
   const order = (r: EndpointRow): string => `${r.cluster === cluster ? 0 : 1}\u0000${r.cluster}\u0000${r.namespace}\u0000${r.pod}`;

@@ -9,13 +9,13 @@ import { identityInfoOf, sortIdentities } from '../identity/identityInfo.ts';
 import { labelStrings } from '../identity/labels.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { keys } from '../kvstore/keys.ts';
+import { connectedRemotes, meshSources } from '../model/meshView.ts';
 import { IdentityState } from '../model/state.ts';
 import { tryParseJson } from '../kvstore/json.ts';
 import { RESERVED_IDENTITY } from '../policy/types.ts';
 import type { IdentityInfo, ReservedIdentityName } from '../policy/types.ts';
 import { outputOption } from './config.ts';
 import { withKv } from './kv.ts';
-import { connectedRemotes } from './node.ts';
 import { printColumns, printJson } from './output.ts';
 
 const RESERVED_LABEL: Record<ReservedIdentityName, string> = {
@@ -47,9 +47,8 @@ export async function readIdentities(kv: KvBackend, prefix: string, warn: (msg: 
 
 /** The identities of this cluster and of every connected remote (from the mesh cache), sorted by id; reserved ones not included. */
 export async function loadIdentities(kv: KvBackend, cluster: string, warn: (msg: string) => void): Promise<IdentityInfo[]> {
-  const remotes = (await connectedRemotes(kv)).filter((r) => r !== cluster);
-  const prefixes = [keys.identitiesPrefix(cluster), ...remotes.map((r) => keys.cacheOf(r, keys.identitiesPrefix(r)))];
-  const lists = await Promise.all(prefixes.map((p) => readIdentities(kv, p, warn)));
+  const sources = meshSources(cluster, await connectedRemotes(kv, cluster), (c) => keys.identitiesPrefix(c));
+  const lists = await Promise.all(sources.map((s) => readIdentities(kv, s.prefix, warn)));
   return sortIdentities(lists.flat());
 }
 

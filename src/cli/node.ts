@@ -5,25 +5,21 @@
 import type { Command } from 'commander';
 import { NodeState } from '../model/state.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
+import { keys } from '../kvstore/keys.ts';
+import { connectedRemotes, meshSources } from '../model/meshView.ts';
+import { tryParseJson } from '../kvstore/json.ts';
 import { outputOption } from './config.ts';
 import { withKv } from './kv.ts';
 import { printColumns, printJson } from './output.ts';
 
-/** Names of the remote clusters this cluster is connected to (weft/mesh/remotes/). */
-export async function connectedRemotes(kv: KvBackend): Promise<string[]> {
-  const { entries } = await kv.list(keys.meshRemotesPrefix());
-  return entries.map((e) => keyName(e.key)).sort();
-}
-
-/** The cluster's own nodes and the cached nodes of every connected cluster. */
+/** The cluster's own nodes and the cached nodes of every connected cluster (model/meshView.ts). */
 export async function listNodes(kv: KvBackend, cluster: string): Promise<NodeState[]> {
-  const prefixes = [keys.nodesPrefix(cluster), ...(await connectedRemotes(kv)).map((r) => keys.cacheOf(r, keys.nodesPrefix(r)))];
-  const lists = await Promise.all(prefixes.map((p) => kv.list(p)));
+  const sources = meshSources(cluster, await connectedRemotes(kv, cluster), (c) => keys.nodesPrefix(c));
+  const lists = await Promise.all(sources.map((s) => kv.list(s.prefix)));
   const nodes: NodeState[] = [];
   for (const e of lists.flatMap((l) => l.entries)) {
-    const parsed = NodeState.safeParse(JSON.parse(e.value));
-    if (parsed.success) nodes.push(parsed.data);
+    const node = tryParseJson(NodeState, e.value);
+    if (node !== undefined) nodes.push(node);
     else process.stderr.write(`warning: skipping invalid node value at ${e.key}\n`);
   }
   return nodes.sort((a, b) => `${a.cluster}/${a.name}`.localeCompare(`${b.cluster}/${b.name}`));
