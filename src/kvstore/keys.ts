@@ -1,5 +1,5 @@
 /**
- * The whole etcd key schema (ARCHITECTURE.md › Keys in etcd), both ways:
+ * The whole etcd key schema (docs/architecture.md › Keys in etcd), both ways:
  * `keys` builds every key and `parseKey` reads every key back into a typed
  * result. Nothing else in the project spells or takes apart a key by hand.
  */

@@ -85,8 +85,3 @@ export async function preflight(spec: LabClusterSpec, underlayOverride: string |
   if (!rootVethExists) checkUnderlayAgainstRoot(cidr, await rootNetworks(ROOT_VETH));
   return { plan, underlay };
 }
-
-/** Validation only: throws what `lab up` would refuse, changes nothing. */
-export async function checkLabUp(spec: LabClusterSpec, underlayOverride: string | undefined, env: PlanEnv): Promise<ClusterPlan> {
-  return (await preflight(spec, underlayOverride, env)).plan;
-}

@@ -51,10 +51,6 @@ export async function rootVethAddress(): Promise<string> {
   return a?.local === undefined ? '' : `${a.local}/${a.prefixlen ?? 32}`;
 }
 
-export async function underlayExists(u: UnderlayPlan): Promise<boolean> {
-  return netnsExists(u.netns) && (await linkExists(undefined, u.rootVeth));
-}
-
 /** Creates whatever part of the underlay is missing; returns what it created. */
 export async function ensureUnderlay(u: UnderlayPlan): Promise<string[]> {
   const done: string[] = [];

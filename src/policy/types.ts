@@ -24,11 +24,6 @@ export function clusterIdentity(clusterId: number, local: number): number {
   return ((clusterId & 0xff) << 16) | (local & 0xffff);
 }
 
-/** The cluster id encoded in an identity (0 for reserved identities). */
-export function identityClusterId(identity: number): number {
-  return (identity >>> 16) & 0xff;
-}
-
 /** Label keys Weft adds to every endpoint's identity (as Cilium does). */
 export const LABEL = {
   namespace: 'io.kubernetes.pod.namespace',
