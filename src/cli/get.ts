@@ -3,7 +3,7 @@
  * the status the node's agent wrote.
  */
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { tryParseJson } from '../kvstore/json.ts';
 import type { AnyKindDef } from '../model/kindRegistry.ts';
 import { namespaceOf } from '../model/kindRegistry.ts';
@@ -54,7 +54,8 @@ async function podStatuses(kv: KvBackend): Promise<Map<string, PodStatus>> {
   const out = new Map<string, PodStatus>();
   for (const e of entries) {
     const status = tryParseJson(PodStatus, e.value);
-    if (status !== undefined) out.set(e.key.slice(keys.podStatusPrefix().length), status);
+    const k = parseKeyOf('pod-status', e.key);
+    if (status !== undefined && k !== undefined) out.set(`${k.ns}/${k.pod}`, status);
   }
   return out;
 }

@@ -5,14 +5,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WeftError, ErrorCode, errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { tryParseJson } from '../kvstore/json.ts';
 import { NodeState } from '../model/state.ts';
 
 /** modRevision of every node key of the cluster, by node name. */
 export async function nodeRevisions(kv: KvBackend, cluster: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const e of (await kv.list(keys.nodesPrefix(cluster))).entries) out.set(e.key.slice(keys.nodesPrefix(cluster).length), e.modRevision);
+  for (const e of (await kv.list(keys.nodesPrefix(cluster))).entries) {
+    const k = parseKeyOf('node', e.key);
+    if (k !== undefined) out.set(k.node, e.modRevision);
+  }
   return out;
 }
 

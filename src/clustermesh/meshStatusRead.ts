@@ -3,7 +3,7 @@
  * etcd: nodes, agents' mesh views, remote records and the reflector's status.
  */
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { getJson, tryParseJson } from '../kvstore/json.ts';
 import { AgentMeshStatus } from '../model/agentMeshStatus.ts';
 import { meshRemotes } from '../model/meshView.ts';
@@ -54,7 +54,7 @@ export async function readMeshFacts(kv: KvBackend, ctx: Context): Promise<MeshFa
     agents,
     remotes: meshRemotes(
       ctx.cluster,
-      remoteEntries.entries.map((e) => keyName(e.key)),
+      remoteEntries.entries.flatMap((e) => parseKeyOf('mesh-remote', e.key)?.remote ?? []),
     ),
     remoteStatus: new Map(statuses.map((s) => [s.name, s])),
     globalServices,

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WeftError, ErrorCode } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { getJson, tryParseJson } from '../kvstore/json.ts';
-import { keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 import { parseManifests } from '../model/manifest.ts';
 import { applyDocuments, getResource } from '../model/resourceStore.ts';
 import { TEST_NAMESPACE_LABEL } from './manifests.ts';
@@ -73,7 +73,7 @@ export async function leftoverTestNamespace(h: ClusterHandle, namespace: string)
 /** Pods of the namespace the agents still report (their status goes once the pod is torn down). */
 async function podsLeft(h: ClusterHandle, namespace: string): Promise<string[]> {
   const { entries } = await h.kv.list(keys.podStatus(namespace, ''));
-  return entries.map((e) => e.key.slice(keys.podStatus(namespace, '').length));
+  return entries.flatMap((e) => parseKeyOf('pod-status', e.key)?.pod ?? []);
 }
 
 export async function deletePod(h: ClusterHandle, namespace: string, pod: string): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isKnownStateKey, keyName, keys, ROOT, parseCacheKey, parseExportedOf, parseKey, parseKeyOf, parseStateKey, type ParsedKey } from './keys.ts';
+import { isKnownStateKey, keys, ROOT, parseCacheKey, parseExportedOf, parseKey, parseKeyOf, parseStateKey, type ParsedKey } from './keys.ts';
 
 /**
  * Every builder of `keys` (the type makes a new builder fail here until it is
@@ -191,9 +191,4 @@ void describe('parseCacheKey', () => {
       assert.equal(parseCacheKey(key), undefined, key);
     }
   });
-});
-
-void test('keyName is the last segment', () => {
-  assert.equal(keyName(keys.meshRemote('c2')), 'c2');
-  assert.equal(keyName('plain'), 'plain');
 });

@@ -220,9 +220,3 @@ export function parseExportedOf<K extends MirroredKey['kind']>(kind: K, key: str
   const k = parsed?.kind === 'cache' ? parsed.inner : parsed;
   return k?.kind === kind ? (k as Extract<MirroredKey, { readonly kind: K }>) : undefined;
 }
-
-/** The last path segment of a key. */
-export function keyName(key: string): string {
-  const i = key.lastIndexOf('/');
-  return i < 0 ? key : key.slice(i + 1);
-}

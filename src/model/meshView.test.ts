@@ -16,6 +16,13 @@ test('a remote counts when it has a record and is not the cluster itself', async
   assert.equal(countsAsRemote('c1', 'c2'), true);
 });
 
+test('a key under the records that is not a record names no remote', async () => {
+  const kv = new MemoryKv();
+  await kv.put(keys.meshRemote('c2'), '{}');
+  await kv.put(`${keys.meshRemote('c5')}/extra`, '{}');
+  assert.deepEqual(await connectedRemotes(kv, 'c1'), ['c2']);
+});
+
 test('sources: the own prefix first, then each remote copy in the cache', () => {
   assert.deepEqual(meshSources('c1', ['c2', 'c1'], (c) => keys.nodesPrefix(c)), [
     { cluster: 'c1', prefix: keys.nodesPrefix('c1') },

@@ -10,7 +10,7 @@
  * Processes), so both views agree once the reflector has caught up.
  */
 import type { KvBackend } from '../kvstore/backend.ts';
-import { keyName, keys } from '../kvstore/keys.ts';
+import { keys, parseKeyOf } from '../kvstore/keys.ts';
 
 /** The remotes among `names` that count: never the cluster itself; sorted, each once. */
 export function meshRemotes(cluster: string, names: Iterable<string>): string[] {
@@ -27,7 +27,7 @@ export async function connectedRemotes(kv: KvBackend, cluster: string): Promise<
   const { entries } = await kv.list(keys.meshRemotesPrefix());
   return meshRemotes(
     cluster,
-    entries.map((e) => keyName(e.key)),
+    entries.flatMap((e) => parseKeyOf('mesh-remote', e.key)?.remote ?? []),
   );
 }
 
