@@ -150,7 +150,7 @@ async function runAgent(mode: 'cache' | 'direct', args: string[], v8Flags: reado
 }
 
 function startOperator(localEndpoint: string, stateDir: string): { rec: ProcessRecord; log: () => string } {
-  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', ...V8_FLAGS, CLI_ENTRY, 'operator', '--cluster', LOCAL, '--etcd', localEndpoint, '--state-dir', stateDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', ...V8_FLAGS, CLI_ENTRY, 'operator', '--cluster', LOCAL, '--etcd', localEndpoint, '--state-dir', stateDir, '--http-listen', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (child.pid === undefined) throw new Error('cannot spawn the operator');
   let log = '';
   child.stderr.on('data', (b: Buffer) => (log = (log + b.toString('utf8')).slice(-20_000)));

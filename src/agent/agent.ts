@@ -4,6 +4,7 @@
  * with the cluster's state. Stopping the agent leaves pods and datapath in
  * place; a new agent adopts them.
  */
+import type { DaemonHttp } from '../observe/daemonHttp.ts';
 import { mkdirSync } from 'node:fs';
 import type { z } from 'zod';
 import path from 'node:path';
@@ -49,6 +50,8 @@ export interface AgentOptions {
   readonly etcd: readonly string[];
   readonly stateDir: string;
   readonly tls?: EtcdTls;
+  /** The agent's HTTP port (health; the agent adds its metrics and flows). */
+  readonly http?: DaemonHttp;
 }
 
 export interface RunningAgent {

@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { runAgent } from '../agent/agent.ts';
+import { AGENT_HTTP_PORT, startDaemonHttp } from '../observe/daemonHttp.ts';
 import { createLogger } from '../util/log.ts';
 import { tlsOptions, type EtcdFlagOptions, addEtcdFlags } from './daemonFlags.ts';
 
@@ -13,12 +14,14 @@ export function registerAgent(program: Command): void {
     .requiredOption('--cluster <name>', 'cluster name')
     .requiredOption('--node <name>', 'node name')
     .requiredOption('--node-ip <ip>', "the node's IP on the underlay")
-    .requiredOption('--state-dir <dir>', 'where the agent keeps IPAM, pod records and its socket');
-  addEtcdFlags(cmd).action(async (opts: EtcdFlagOptions & { cluster: string; node: string; nodeIp: string; stateDir: string }) => {
+    .requiredOption('--state-dir <dir>', 'where the agent keeps IPAM, pod records and its socket')
+    .option('--http-listen <host:port>', `health, metrics and flows (default: <node-ip>:${AGENT_HTTP_PORT})`);
+  addEtcdFlags(cmd).action(async (opts: EtcdFlagOptions & { cluster: string; node: string; nodeIp: string; stateDir: string; httpListen?: string }) => {
     const logger = createLogger({ component: 'agent', cluster: opts.cluster, node: opts.node });
     const tls = tlsOptions(opts);
+    const http = await startDaemonHttp({ listen: opts.httpListen ?? `${opts.nodeIp}:${AGENT_HTTP_PORT}`, component: 'agent', logger });
     const agent = await runAgent(
-      { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp, etcd: opts.etcd.split(','), stateDir: opts.stateDir, ...(tls ? { tls } : {}) },
+      { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp, etcd: opts.etcd.split(','), stateDir: opts.stateDir, http, ...(tls ? { tls } : {}) },
       logger,
     );
     await new Promise<void>((resolve) => {
@@ -27,5 +30,6 @@ export function registerAgent(program: Command): void {
     });
     logger.info('stopping (pods and datapath stay in place)');
     await agent.stop();
+    await http.close();
   });
 }

@@ -9,6 +9,7 @@ import { WeftError, ErrorCode } from '../errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { createEtcdKv } from '../kvstore/etcd.ts';
 import { startOperator } from '../operator/operator.ts';
+import { OPERATOR_HTTP_PORT, startDaemonHttp } from '../observe/daemonHttp.ts';
 import { createLogger } from '../util/log.ts';
 import { addEtcdFlags, tlsOptions } from './daemonFlags.ts';
 import type { EtcdFlagOptions } from './daemonFlags.ts';
@@ -20,6 +21,7 @@ interface OperatorFlags extends EtcdFlagOptions {
   identityGcGrace: string;
   meshCert?: string;
   meshKey?: string;
+  httpListen: string;
 }
 
 export function registerOperator(program: Command): void {
@@ -31,7 +33,8 @@ export function registerOperator(program: Command): void {
     .option('--remote-ttl <duration>', "drop a remote cluster's cache after it has been unreachable this long (e.g. 10m; off by default)")
     .option('--identity-gc-grace <duration>', 'delete an identity no endpoint has used for this long', '30s')
     .option('--mesh-cert <file>', "this cluster's remote identity (CN remote-<cluster>, mesh CA): the client certificate shown to remote clusters' mesh proxies")
-    .option('--mesh-key <file>', 'the private key of --mesh-cert');
+    .option('--mesh-key <file>', 'the private key of --mesh-cert')
+    .option('--http-listen <host:port>', 'health and metrics', `:${OPERATOR_HTTP_PORT}`);
   addEtcdFlags(cmd).action(async (opts: OperatorFlags) => {
     const logger = createLogger({ component: 'operator', cluster: opts.cluster });
     mkdirSync(opts.stateDir, { recursive: true });
@@ -42,7 +45,8 @@ export function registerOperator(program: Command): void {
     const identityGc = { graceMs: parseDuration(opts.identityGcGrace) };
     if ((opts.meshCert === undefined) !== (opts.meshKey === undefined)) throw new WeftError(ErrorCode.InvalidInput, '--mesh-cert and --mesh-key go together: give both or neither');
     const identity = opts.meshCert === undefined || opts.meshKey === undefined ? undefined : { certFile: opts.meshCert, keyFile: opts.meshKey };
-    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs, identity }, identityGc });
+    const http = await startDaemonHttp({ listen: opts.httpListen, component: 'operator', logger });
+    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs, identity }, identityGc, http });
     logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir, remoteTtlMs: remoteTtlMs ?? null });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -50,6 +54,7 @@ export function registerOperator(program: Command): void {
     });
     logger.info('operator stopping', { signal });
     await operator.stop();
+    await http.close();
     await kv.close();
     logger.info('operator stopped');
   });

@@ -4,6 +4,7 @@
  * planOperator, whose actions are applied as compare-and-swap transactions;
  * the services controller (ClusterIPs, exported service state) runs beside it.
  */
+import type { DaemonHttp } from '../observe/daemonHttp.ts';
 import { startReflector, type Reflector, type ReflectorOptions } from './mesh/reflector.ts';
 import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
@@ -43,6 +44,8 @@ export interface OperatorOptions {
   readonly reflector?: Omit<ReflectorOptions, 'local' | 'cluster' | 'logger'>;
   /** Identity garbage collection: grace period (default 30 s) and pass interval (default grace / 3). */
   readonly identityGc?: { readonly graceMs?: number; readonly intervalMs?: number };
+  /** The operator's HTTP port (health; the operator adds its metrics). */
+  readonly http?: DaemonHttp;
 }
 
 export interface RunningOperator {

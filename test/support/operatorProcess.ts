@@ -17,7 +17,7 @@ export interface OperatorProc {
 }
 
 export function startOperatorProcess(cluster: string, endpoint: string, stateDir: string): OperatorProc {
-  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', CLI_ENTRY, 'operator', '--cluster', cluster, '--etcd', endpoint, '--state-dir', stateDir], {
+  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', CLI_ENTRY, 'operator', '--cluster', cluster, '--etcd', endpoint, '--state-dir', stateDir, '--http-listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (child.pid === undefined) throw new Error('cannot spawn the operator');
