@@ -109,7 +109,11 @@ function segmentsOf(key: string): string[] | undefined {
 /** weft/state/<type>/<version>/<cluster>/<name…> read generically (what the reflector mirrors), or undefined. */
 export function parseStateKey(key: string): StateKey | undefined {
   const segs = segmentsOf(key);
-  if (segs === undefined || segs[0] !== 'state' || segs.length < 5) return undefined;
+  return segs === undefined ? undefined : stateOf(segs);
+}
+
+function stateOf(segs: readonly string[]): StateKey | undefined {
+  if (segs[0] !== 'state' || segs.length < 5) return undefined;
   const [, type = '', version = '', cluster = '', ...name] = segs;
   return { type, version, cluster, name };
 }
@@ -136,8 +140,8 @@ export function isKnownStateKey(s: StateKey): boolean {
   return s.version === STATE_VERSION && STATE_TYPES.has(s.type);
 }
 
-function parseState(key: string): ParsedKey | undefined {
-  const s = parseStateKey(key);
+function parseState(segs: readonly string[]): ParsedKey | undefined {
+  const s = stateOf(segs);
   if (s === undefined || !isKnownStateKey(s)) return undefined;
   const { cluster, name } = s;
   const [a = '', b = ''] = name;
@@ -164,24 +168,28 @@ function isMirrored(k: ParsedKey): k is MirroredKey {
 }
 
 /** A cache key holds a remote's own config or state: weft/cache/<remote>/… of a key of <remote>. */
-function parseMirrored(key: string): ParsedKey | undefined {
-  const c = parseCacheKey(key);
-  const inner = c === undefined ? undefined : parseKey(c.key);
-  if (c === undefined || inner === undefined || !isMirrored(inner) || inner.cluster !== c.remote) return undefined;
-  return { kind: 'cache', remote: c.remote, inner };
+function parseMirrored(segs: readonly string[]): ParsedKey | undefined {
+  const remote = segs[1] ?? '';
+  const inner = segs.length < 3 ? undefined : parseSegments(segs.slice(2));
+  if (inner === undefined || !isMirrored(inner) || inner.cluster !== remote) return undefined;
+  return { kind: 'cache', remote, inner };
 }
 
 /** Which key of the schema `key` is, with its parts; undefined for an unknown or malformed key (never throws). */
 export function parseKey(key: string): ParsedKey | undefined {
   const segs = segmentsOf(key);
-  if (segs === undefined) return undefined;
+  return segs === undefined ? undefined : parseSegments(segs);
+}
+
+/** parseKey of the segments after weft/ (none empty). */
+function parseSegments(segs: readonly string[]): ParsedKey | undefined {
   const [top = '', a = '', b = '', c = ''] = segs;
   const n = segs.length;
   switch (top) {
     case 'state':
-      return parseState(key);
+      return parseState(segs);
     case 'cache':
-      return parseMirrored(key);
+      return parseMirrored(segs);
     case 'cluster-config':
       return n === 2 ? { kind: 'cluster-config', cluster: a } : undefined;
     case 'synced':
