@@ -32,6 +32,8 @@ import { spawnNftSession } from '../datapath/nft/nftSession.ts';
 import { POD_NAMESERVER } from '../dns/resolvConf.ts';
 import { startDnsServer } from '../dns/server.ts';
 import { DatapathSync } from './datapathSync.ts';
+import { createAgentMetrics } from '../observe/agentMetrics.ts';
+import { readDropRecords } from '../datapath/policy/policyDrops.ts';
 import { knownIdentities, namespaceLabelsOf, watchNamespaces } from './identityInputs.ts';
 import { localPolicyEndpoints, PolicyStore } from './policyInputs.ts';
 import { PolicyCompiler } from '../policy/compile.ts';
@@ -96,13 +98,22 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
 
   await claimLoopbackAddress(POD_NAMESERVER);
   await ensureServiceCidrRoute(hostNetTools(), config.serviceCIDR);
-  const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }) });
+  const metrics = opts.http === undefined ? undefined : createAgentMetrics({
+    cluster: opts.cluster,
+    node: opts.node,
+    dns: () => dns.stats(),
+    identities: () => ({ local: identities.values().length, remote: mesh.remoteIdentities().length }),
+    dropRecords: () => readDropRecords(hostNetTools()),
+    onCollectError: (source, err) => logger.warn('a metrics source failed', { source, err: errorMessage(err) }),
+  });
+  const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }), ...(metrics === undefined ? {} : { onAnswered: metrics.dnsQuery }) });
   const datapath = new DatapathSync({
     self: id,
     routingMode: config.routingMode,
     logger: logger.child({ component: 'datapath' }),
     routes: new KernelDatapathApplier({ tools: hostNetTools() }),
     table: new NftTableApplier(hostNetTools(), { session: () => spawnNftSession(['nft']) }),
+    metrics: metrics?.datapath,
   });
   const onError = (what: string) => (err: unknown) => logger.error(`${what} failed`, { err: errorMessage(err) });
   // Pods are known only once the node has a PodCIDR; until then the datapath has no local endpoints.
@@ -217,6 +228,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     datapathTrigger.trigger();
   }, 60_000);
   const tick = setInterval(() => datapathTrigger.trigger(), 15_000);
+  if (metrics !== undefined) opts.http?.route('/metrics', () => metrics.scrape());
 
   return {
     stop: async () => {

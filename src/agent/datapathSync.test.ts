@@ -102,3 +102,32 @@ void describe('DatapathSync', () => {
     assert.equal(s.logs.filter((l) => l['msg'] === 'policy entries skipped').length, 1);
   });
 });
+
+void describe('DatapathSync metrics', () => {
+  void it('a sync reports its duration, what the table holds and the local endpoints; a failed one counts an error', async () => {
+    const seen: { ok: [number, Record<string, number>, number][]; failed: number[] } = { ok: [], failed: [] };
+    const logger = createLogger({}, () => undefined);
+    const table = new FakeTableApplier();
+    const sync = new DatapathSync({
+      self: { cluster: 'c1', clusterId: 1, node: 'n2', ip: '172.30.0.12' },
+      routingMode: 'native',
+      logger,
+      routes: new FakeDatapathApplier(),
+      table,
+      metrics: { synced: (s, e, l) => void seen.ok.push([s, { ...e }, l]), failed: (s) => void seen.failed.push(s) },
+    });
+    const local = (ip: string): EndpointState => ({ ...ep(ip, 0x10100), hostIP: '172.30.0.12' });
+    await sync.sync(input({ endpoints: [local('10.244.2.7'), local('10.244.2.9'), ep('10.245.1.4', 0x20100)] }));
+    assert.equal(seen.ok.length, 1);
+    const [seconds, elements, endpoints] = seen.ok[0] ?? [];
+    assert.ok(typeof seconds === 'number' && seconds >= 0 && seconds < 5);
+    // 1 frontend with 1 backend; ipcache: 3 endpoints + 3 nodes; the db policy's elements.
+    assert.deepEqual({ ...elements, policy: undefined }, { services: 1, backends: 1, ipcache: 6, policy: undefined });
+    assert.ok((elements?.['policy'] ?? 0) > 0);
+    assert.equal(endpoints, 2);
+    table.failNext(new Error('nft: boom'));
+    await assert.rejects(sync.sync(input()), /boom/);
+    assert.equal(seen.failed.length, 1);
+    assert.equal(seen.ok.length, 1);
+  });
+});

@@ -17,6 +17,7 @@ import type { EndpointState, NodeState, RoutingMode } from '../model/state.ts';
 import type { Logger } from '../util/log.ts';
 import type { Frontend } from '../services/frontends.ts';
 import type { NodeIdentity } from './nodeRegistration.ts';
+import { nftElementCounts, type DatapathMetrics } from '../observe/agentMetrics.ts';
 
 export interface DatapathSyncOptions {
   readonly self: NodeIdentity;
@@ -26,6 +27,8 @@ export interface DatapathSyncOptions {
   readonly routes: DatapathApplier;
   /** Table `inet weft`: NftTableApplier on a node, FakeTableApplier in tests. */
   readonly table: TableApplier;
+  /** Sync duration, errors and what the table holds (the agent's /metrics). */
+  readonly metrics?: DatapathMetrics | undefined;
 }
 
 export interface DatapathSyncInput {
@@ -69,10 +72,22 @@ export class DatapathSync {
   }
 
   async sync(input: DatapathSyncInput): Promise<void> {
+    const { self } = this.#opts;
+    const me = input.nodes.find((n) => n.cluster === self.cluster && n.name === self.node);
+    if (me === undefined || me.podCIDR === '') return;
+    const started = performance.now();
+    try {
+      await this.#sync(input, me);
+    } catch (err) {
+      this.#opts.metrics?.failed((performance.now() - started) / 1000);
+      throw err;
+    }
+  }
+
+  async #sync(input: DatapathSyncInput, me: NodeState): Promise<void> {
+    const started = performance.now();
     const { nodes, endpoints } = input;
     const { self, routingMode, logger } = this.#opts;
-    const me = nodes.find((n) => n.cluster === self.cluster && n.name === self.node);
-    if (me === undefined || me.podCIDR === '') return;
     const desired = compileDatapath({
       self: { name: me.name, ip: me.ip, podCIDR: me.podCIDR },
       routingMode,
@@ -86,11 +101,14 @@ export class DatapathSync {
     const nodeIps = nodes.filter((n) => n.ip !== me.ip).map((n) => n.ip);
     const policy = compilePolicySets(input.policies ?? []);
     this.#warnOnce('policy', policy.warnings);
-    const table = await this.#opts.table.sync({
+    const tableDesired = {
       services: compileServices(input.frontends),
       ipcache: compileIpcache(endpoints, { selfIp: me.ip, nodeIps }),
       policy: policy.endpoints,
-    });
+    };
+    const table = await this.#opts.table.sync(tableDesired);
+    const localEndpoints = endpoints.filter((e) => e.hostIP === me.ip).length;
+    this.#opts.metrics?.synced((performance.now() - started) / 1000, nftElementCounts(tableDesired), localEndpoints);
     if (table.lines > 0) {
       const { services, ipcache, policy: pol } = table.changes;
       logger.info('nft table synced', {

@@ -33,6 +33,8 @@ export interface DnsServerOptions {
   records?: DnsRecordsInput;
   /** TCP limits; each field defaults to DEFAULT_TCP_LIMITS (16 per client, 256 in total, 5 s per query). */
   tcp?: Partial<TcpLimits>;
+  /** Called with the time each answered query took (the agent's latency histogram); counting stays in stats(). */
+  onAnswered?: (seconds: number) => void;
 }
 
 export interface DnsServerStats {
@@ -89,6 +91,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
 
   const handle = (msg: Buffer, udp: boolean, from: string): Reply | undefined => {
     stats.queries++;
+    const started = performance.now();
     const reply = respond(msg, table, { udp });
     if (reply === undefined) {
       stats.dropped++;
@@ -96,6 +99,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       return undefined;
     }
     stats.rcodes[reply.rcode] = (stats.rcodes[reply.rcode] ?? 0) + 1;
+    opts.onAnswered?.((performance.now() - started) / 1000);
     log.debug('query', { from, question: reply.question, rcode: reply.rcode, udp });
     return reply;
   };

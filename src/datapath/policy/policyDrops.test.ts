@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { endpointDropCounts, parseDropFlows, parseEndpointDrops, readEndpointDropCounts } from './policyDrops.ts';
+import { endpointDropCounts, parseDropFlows, parseEndpointDrops, parseNamedCounters, readEndpointDropCounts } from './policyDrops.ts';
 import { WeftError, ErrorCode } from '../../errors.ts';
 
 /** Captured from nft 1.0.6 after a pod with egress default-deny tried TCP to two pods and sent one ICMP echo. */
@@ -33,5 +33,14 @@ void describe('policy drop records', () => {
     const missing = await readEndpointDropCounts({ run: () => Promise.reject(new WeftError(ErrorCode.CommandFailed, 'Error: No such file or directory')) });
     assert.equal(missing.size, 0);
     await assert.rejects(readEndpointDropCounts({ run: () => Promise.reject(new WeftError(ErrorCode.CommandFailed, 'Operation not permitted')) }), /not permitted/);
+  });
+});
+
+void describe('parseNamedCounters', () => {
+  void it('reads `nft -j list counters` (nft 1.0.6) into name → packets and bytes', () => {
+    const json =
+      '{"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}}, {"counter": {"family": "inet", "name": "forwarded", "table": "weft", "handle": 1, "packets": 12, "bytes": 900}}, {"counter": {"family": "inet", "name": "policy-drops-ingress", "table": "weft", "handle": 2, "packets": 3, "bytes": 180}}]}';
+    assert.deepEqual(Object.fromEntries(parseNamedCounters(json)), { forwarded: { packets: 12, bytes: 900 }, 'policy-drops-ingress': { packets: 3, bytes: 180 } });
+    assert.equal(parseNamedCounters('{"nftables": []}').size, 0);
   });
 });

@@ -8,6 +8,7 @@
 import { dropEndpointSetName, dropFlowSetName, NFT_FAMILY, NFT_TABLE, POLICY_DIRECTIONS } from '../nft/nftTable.ts';
 import type { PolicyDirection } from '../nft/nftTable.ts';
 import { listNftJson } from '../netTools.ts';
+import { isJsonObject, nftJsonItems } from '../nft/nftJson.ts';
 import type { NetTools } from '../netTools.ts';
 import { elementKey, parseSetJson } from './policyKernel.ts';
 
@@ -119,4 +120,27 @@ export async function readEndpointDropCounts(tools: NetTools): Promise<Map<strin
     if (json !== undefined) endpoints.push(...parseEndpointDrops(json, d));
   }
   return endpointDropCounts(endpoints);
+}
+
+/** `nft -j list counters table inet weft` → named counter → packets and bytes (forwarded, policy-drops-<direction>). */
+export function parseNamedCounters(json: string): Map<string, DropCounter> {
+  const out = new Map<string, DropCounter>();
+  for (const item of nftJsonItems(json, 'nft -j list counters')) {
+    const c = isJsonObject(item) ? item['counter'] : undefined;
+    if (!isJsonObject(c) || typeof c['name'] !== 'string') continue;
+    const { packets, bytes } = c;
+    out.set(c['name'], { packets: typeof packets === 'number' ? packets : 0, bytes: typeof bytes === 'number' ? bytes : 0 });
+  }
+  return out;
+}
+
+/** The node's named counters and its recorded denied flows (the table missing → empty: nothing counted yet). */
+export async function readDropRecords(tools: NetTools): Promise<{ counters: Map<string, DropCounter>; flows: DropFlow[] }> {
+  const counters = await listNftJson(tools, ['counters', 'table', NFT_FAMILY, NFT_TABLE]);
+  const flows: DropFlow[] = [];
+  for (const d of POLICY_DIRECTIONS) {
+    const json = await listNftJson(tools, ['set', NFT_FAMILY, NFT_TABLE, dropFlowSetName(d)]);
+    if (json !== undefined) flows.push(...parseDropFlows(json, d));
+  }
+  return { counters: counters === undefined ? new Map<string, DropCounter>() : parseNamedCounters(counters), flows };
 }
