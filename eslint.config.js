@@ -24,4 +24,14 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // The service map's page script (weft ui): plain browser JavaScript, no types, no build step.
+    files: ['src/ui/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { projectService: false },
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', Node: 'readonly', setTimeout: 'readonly' },
+    },
+  },
 );

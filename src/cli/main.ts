@@ -25,6 +25,7 @@ import { registerEndpoint } from './endpoint.ts';
 import { endpointDrops, endpointEnforcement } from './endpointPolicy.ts';
 import { registerWait } from './wait.ts';
 import { registerConnectivity } from './connectivity.ts';
+import { registerUi } from './ui.ts';
 import { acceptRequestTimeoutEverywhere, requestTimeoutOption } from './requestTimeout.ts';
 
 export function buildProgram(): Command {
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerMonitor(program);
   registerClusterMesh(program);
   registerConnectivity(program);
+  registerUi(program);
   registerExec(program);
   registerWait(program);
   registerDemo(program);
