@@ -58,6 +58,7 @@ add map inet weft svc-eps-tcp { typeof ip daddr . tcp dport . numgen random mod 
 add map inet weft svc-eps-udp { typeof ip daddr . udp dport . numgen random mod 1 : ip daddr . udp dport; }
 add set inet weft svc-nobackend { type ipv4_addr . inet_proto . inet_service; }
 add set inet weft svc-vips { type ipv4_addr; }
+add set inet weft svc-rejects { type ipv4_addr . inet_service . ipv4_addr . inet_proto . inet_service; size 16384; flags dynamic,timeout; timeout 10m; counter; }
 add chain inet weft svc-reject
 add chain inet weft svc-nat-prerouting { type nat hook prerouting priority dstnat; policy accept; }
 add chain inet weft svc-nat-output { type nat hook output priority -100; policy accept; }
@@ -67,6 +68,7 @@ add chain inet weft svc-filter-input { type filter hook input priority filter; p
 add chain inet weft svc-filter-forward { type filter hook forward priority filter; policy accept; }
 add chain inet weft svc-filter-output { type filter hook output priority filter; policy accept; }
 flush chain inet weft svc-reject
+add rule inet weft svc-reject meta l4proto { tcp, udp, sctp } update @svc-rejects { ip saddr . th sport . ip daddr . meta l4proto . th dport }
 add rule inet weft svc-reject meta l4proto tcp reject with tcp reset
 add rule inet weft svc-reject reject with icmpx port-unreachable
 flush chain inet weft svc-nat-prerouting

@@ -78,7 +78,12 @@ export const SVC = {
   /** Prefix of the per-protocol, per-backend-count chains `svc-lb-<proto>-<N>`. */
   lbChainPrefix: 'svc-lb-',
   rejectChain: 'svc-reject',
+  /** Reject records, filled by the datapath (dynamic set): `saddr . sport . daddr . l4proto . dport` of each rejected connection. */
+  rejectsSet: 'svc-rejects',
 } as const;
+
+/** Size and lifetime of the reject records (read by the agent's flow recorder, observe/flowRecorder.ts). */
+export const SVC_REJECTS = { setSize: 16384, timeout: '10m' } as const;
 
 export type SvcL4 = keyof typeof SVC.endpointsMaps;
 export const SVC_L4: readonly SvcL4[] = ['tcp', 'udp'];
@@ -87,7 +92,17 @@ const SVC_KEY = 'ip daddr . meta l4proto . th dport';
 
 /** Static chains: name → [declaration (hook or '' for a regular chain), rules]. */
 const SVC_STATIC: readonly (readonly [string, string, readonly string[]])[] = [
-  [SVC.rejectChain, '', ['meta l4proto tcp reject with tcp reset', 'reject with icmpx port-unreachable']],
+  // The record rule is separate from the reject: a full record set makes its `update` fail, which must not
+  // let the packet through.
+  [
+    SVC.rejectChain,
+    '',
+    [
+      `meta l4proto { tcp, udp, sctp } update @${SVC.rejectsSet} { ip saddr . th sport . ip daddr . meta l4proto . th dport }`,
+      'meta l4proto tcp reject with tcp reset',
+      'reject with icmpx port-unreachable',
+    ],
+  ],
   // Traffic from pods (and anything routed through the node).
   ['svc-nat-prerouting', 'type nat hook prerouting priority dstnat; policy accept;', [`${SVC_KEY} vmap @${SVC.ipsMap}`]],
   // Traffic from the node itself. (`dstnat` is accepted only on prerouting by nft 1.0.6: -100 is its value.)
@@ -138,6 +153,7 @@ function serviceObjects(t: string): string[] {
     ...SVC_L4.map((p) => `add map ${t} ${SVC.endpointsMaps[p]} { typeof ip daddr . ${p} dport . numgen random mod 1 : ip daddr . ${p} dport; }`),
     `add set ${t} ${SVC.noBackendSet} { type ipv4_addr . inet_proto . inet_service; }`,
     `add set ${t} ${SVC.vipsSet} { type ipv4_addr; }`,
+    `add set ${t} ${SVC.rejectsSet} { type ipv4_addr . inet_service . ipv4_addr . inet_proto . inet_service; size ${SVC_REJECTS.setSize}; flags dynamic,timeout; timeout ${SVC_REJECTS.timeout}; counter; }`,
   ];
   for (const [name, hook] of SVC_STATIC) lines.push(hook === '' ? `add chain ${t} ${name}` : `add chain ${t} ${name} { ${hook} }`);
   for (const [name, , rules] of SVC_STATIC) {
