@@ -6,6 +6,7 @@
  */
 import type { DaemonHttp } from '../observe/daemonHttp.ts';
 import { startReflector, type Reflector, type ReflectorOptions } from './mesh/reflector.ts';
+import { createOperatorMetrics } from '../observe/operatorMetrics.ts';
 import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
 import { jsonParser } from '../kvstore/json.ts';
@@ -153,8 +154,10 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
   const marker = writeSyncedMarker(kv, cluster, log, opts.now);
   void synced.then(() => marker.start());
   const identityGc = startIdentityGc({ kv, cluster, logger: log.child({ component: 'identity-gc' }), ...opts.identityGc });
+  const metrics = opts.http === undefined ? undefined : createOperatorMetrics({ cluster, remotes: () => reflector?.views() ?? [] });
   const reflector: Reflector | undefined =
-    opts.reflector === undefined ? undefined : startReflector({ ...opts.reflector, local: kv, cluster, logger: log });
+    opts.reflector === undefined ? undefined : startReflector({ ...opts.reflector, local: kv, cluster, logger: log, metrics: metrics?.mesh });
+  if (metrics !== undefined) opts.http?.route('/metrics', () => metrics.scrape());
 
   return {
     synced,

@@ -38,6 +38,10 @@ export interface CacheMirrorOptions {
   readonly writer?: MirrorWriterOptions;
   /** Shared by all remotes: bounds how many do their initial list and first write at once. */
   readonly initialSync?: Limiter | undefined;
+  /** After each committed write to the local cache (the operator's last-sync metric). */
+  readonly onCommitted?: (() => void) | undefined;
+  /** Seconds from a live change of the remote seen to its write to the local cache committed. */
+  readonly onPropagated?: ((seconds: number) => void) | undefined;
 }
 
 export interface SessionEvents {
@@ -75,7 +79,11 @@ export class CacheMirror {
       kv: opts.local,
       logger: opts.logger,
       classify: (k) => statusKindOfCacheKey(opts.remote, k),
-      onCommitted: opts.onChange,
+      onCommitted: () => {
+        opts.onCommitted?.();
+        opts.onChange();
+      },
+      ...(opts.onPropagated === undefined ? {} : { onPropagated: opts.onPropagated }),
     });
   }
 
@@ -216,7 +224,7 @@ export class CacheMirror {
     if (mirrorKindOf(this.#remote, e.key) === undefined) return;
     const cacheKey = keys.cacheOf(this.#remote, e.key);
     this.#stale?.delete(cacheKey);
-    if (e.type === 'put' && this.#accept(e.key, e.value) !== undefined) this.#writer.put(cacheKey, e.value);
+    if (e.type === 'put' && this.#accept(e.key, e.value) !== undefined) this.#writer.put(cacheKey, e.value, performance.now());
     else this.#writer.delete(cacheKey);
   }
 

@@ -97,3 +97,19 @@ test('dropAll deletes the prefix after writes in flight and forgets what was que
   await until('written after drop', async () => (await kv.get(`${P}after`)) !== undefined);
   await w.close();
 });
+
+test('a put given the time its change was seen reports its propagation delay once committed (coalesced: the earliest time); list puts report none', async () => {
+  const kv = new CountingKv();
+  const delays: number[] = [];
+  let committed = 0;
+  const w = writer(kv, { onPropagated: (s) => void delays.push(s), onCommitted: () => void committed++ });
+  w.put(`${P}listed`, '{"v":0}');
+  const seen = performance.now() - 50;
+  w.put(`${P}live`, '{"v":1}', seen);
+  w.put(`${P}live`, '{"v":2}', performance.now());
+  await w.flushed();
+  assert.equal(delays.length, 1);
+  assert.ok((delays[0] ?? 0) >= 0.05 && (delays[0] ?? 1) < 5, String(delays[0]));
+  assert.ok(committed >= 1);
+  await w.close();
+});

@@ -26,12 +26,16 @@ export interface CacheWriterOptions {
   readonly retry?: BackoffOptions;
   /** After each committed transaction (what the cache holds changed). */
   readonly onCommitted?: () => void;
+  /** Per committed put that was given a time (a live change): seconds from that time to its commit. */
+  readonly onPropagated?: (seconds: number) => void;
 }
 
 type Digest = string;
 interface PendingPut {
   readonly value: string;
   readonly digest: Digest;
+  /** performance.now() when the change was seen (live changes only); the earliest of coalesced puts. */
+  readonly since?: number | undefined;
 }
 /** null = delete */
 type Pending = PendingPut | null;
@@ -77,11 +81,13 @@ export class CacheWriter {
     for (const e of entries) this.#hold(e.key, valueDigest(e.value));
   }
 
-  put(key: string, value: string): void {
+  /** `since` (performance.now() when the change was seen) makes its commit report a propagation delay. */
+  put(key: string, value: string, since?: number): void {
     const digest = valueDigest(value);
     if (this.#effective(key) === digest) return;
+    const earlier = this.#pending.get(key)?.since;
     if (this.#base(key) === digest) this.#pending.delete(key);
-    else this.#pending.set(key, { value, digest });
+    else this.#pending.set(key, { value, digest, since: since === undefined ? undefined : Math.min(since, earlier ?? since) });
     this.#schedule();
   }
 
@@ -229,9 +235,11 @@ export class CacheWriter {
       return;
     }
     this.#backoff.reset();
+    const now = performance.now();
     for (const [key, p] of batch) {
       this.#inFlight.delete(key);
       this.#hold(key, p === null ? null : p.digest);
+      if (p?.since !== undefined) this.#opts.onPropagated?.((now - p.since) / 1000);
     }
     this.#opts.onCommitted?.();
   }

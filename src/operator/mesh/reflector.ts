@@ -21,6 +21,7 @@ import { parseRemoteConfig, type RemoteConfig } from '../../model/remoteConfig.t
 import { RemoteConnection, type RemoteKvFactory } from './remoteConnection.ts';
 import { removeRemotePems, remotesWithPems, type RemoteIdentity } from './remotePems.ts';
 import type { RemoteView } from '../../model/remoteStatus.ts';
+import type { MeshMetrics } from '../../observe/operatorMetrics.ts';
 
 export interface ReflectorOptions {
   readonly local: KvBackend;
@@ -40,6 +41,8 @@ export interface ReflectorOptions {
   readonly writer?: MirrorWriterOptions;
   /** How many remotes list and write their initial state at the same time (default 8): bounds peak memory. */
   readonly concurrentInitialSyncs?: number;
+  /** Per remote: last sync and propagation delay (the operator's /metrics). */
+  readonly metrics?: MeshMetrics | undefined;
 }
 
 export interface Reflector {
@@ -99,6 +102,7 @@ export function startReflector(opts: ReflectorOptions): Reflector {
       configPollMs: opts.configPollMs,
       writer: opts.writer,
       initialSync,
+      metrics: opts.metrics,
     });
     conns.set(name, conn);
     log.info('remote cluster configured', { remote: name, endpoints: cfg.endpoints });
@@ -123,6 +127,7 @@ export function startReflector(opts: ReflectorOptions): Reflector {
   const remove = (name: string): void => {
     const conn = conns.get(name);
     conns.delete(name);
+    opts.metrics?.forget(name);
     if (conn === undefined) return;
     const done = conn
       .remove()

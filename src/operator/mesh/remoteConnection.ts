@@ -17,6 +17,7 @@ import { sameRemoteConfig, type RemoteConfig } from '../../model/remoteConfig.ts
 import { removeRemotePems, writeRemotePems, type RemoteIdentity } from './remotePems.ts';
 import { remoteStatusOf, type RemoteView } from '../../model/remoteStatus.ts';
 import { StatusWriter } from './statusWriter.ts';
+import type { MeshMetrics } from '../../observe/operatorMetrics.ts';
 
 /** Opens the client for a remote (the default is createEtcdKv over the materialised PEMs). */
 export type RemoteKvFactory = (cfg: RemoteConfig, tls: EtcdTls | undefined) => KvBackend;
@@ -36,6 +37,8 @@ export interface RemoteConnectionOptions {
   readonly configPollMs?: number | undefined;
   readonly writer?: MirrorWriterOptions | undefined;
   readonly initialSync?: Limiter | undefined;
+  /** Last sync, failures and propagation delay (the operator's /metrics). */
+  readonly metrics?: MeshMetrics | undefined;
 }
 
 export class RemoteConnection {
@@ -78,6 +81,8 @@ export class RemoteConnection {
       ...(opts.configPollMs === undefined ? {} : { configPollMs: opts.configPollMs }),
       ...(opts.writer === undefined ? {} : { writer: opts.writer }),
       initialSync: opts.initialSync,
+      onCommitted: () => opts.metrics?.synced(this.name),
+      onPropagated: (seconds) => opts.metrics?.propagated(this.name, seconds),
     });
   }
 
@@ -187,6 +192,7 @@ export class RemoteConnection {
     this.#cacheDropped = false;
     clearTimeout(this.#ttlTimer);
     this.#ttlTimer = undefined;
+    this.#opts.metrics?.synced(this.name);
     this.#log.info('connected to remote cluster', { endpoints: this.#config.endpoints });
     this.#report();
   }
