@@ -33,6 +33,8 @@ import { POD_NAMESERVER } from '../dns/resolvConf.ts';
 import { startDnsServer } from '../dns/server.ts';
 import { DatapathSync } from './datapathSync.ts';
 import { createAgentMetrics } from '../observe/agentMetrics.ts';
+import { DEFAULT_FLOW_BUFFER } from '../observe/flowRing.ts';
+import { namedLocalEndpoints, startAgentFlows } from './agentFlows.ts';
 import { readDropRecords } from '../datapath/policy/policyDrops.ts';
 import { knownIdentities, namespaceLabelsOf, watchNamespaces } from './identityInputs.ts';
 import { localPolicyEndpoints, PolicyStore } from './policyInputs.ts';
@@ -54,6 +56,8 @@ export interface AgentOptions {
   readonly tls?: EtcdTls;
   /** The agent's HTTP port (health; the agent adds its metrics and flows). */
   readonly http?: DaemonHttp;
+  /** Flows kept in the ring served on GET /v1/flows (default 4096; 0 = no flow recording). */
+  readonly flowBuffer?: number;
 }
 
 export interface RunningAgent {
@@ -118,6 +122,8 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   const onError = (what: string) => (err: unknown) => logger.error(`${what} failed`, { err: errorMessage(err) });
   // Pods are known only once the node has a PodCIDR; until then the datapath has no local endpoints.
   let podSync: PodSync | undefined = undefined;
+  const flowBuffer = opts.flowBuffer ?? DEFAULT_FLOW_BUFFER;
+  const flows = opts.http === undefined || flowBuffer === 0 ? undefined : startAgentFlows({ node: opts.node, cluster: opts.cluster, capacity: flowBuffer, http: opts.http, tools: hostNetTools(), logger: logger.child({ component: 'flows' }) });
   const meshReporter = new AgentMeshReporter(kv, opts.node);
   const datapathTrigger = createTrigger(
     async () => {
@@ -126,10 +132,12 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       if (![nodes, endpoints, services, identities, policies, mesh].every((w) => w.isSynced())) return;
       const localServices = services.values();
       dns.setRecords({ cluster: opts.cluster, services: localServices.map((s) => ({ namespace: s.namespace, name: s.name, clusterIP: s.clusterIP, global: s.global })) });
+      const frontends = serviceFrontends({ cluster: opts.cluster, local: localServices, remote: mesh.remoteServices() });
+      flows?.update(() => ({ endpoints: [...namedLocalEndpoints(endpoints.entries()), ...mesh.remoteNamedEndpoints()], frontends }));
       await datapath.sync({
         nodes: [...nodes.values(), ...mesh.remoteNodes()],
         endpoints: [...endpoints.values(), ...mesh.remoteEndpoints()],
-        frontends: serviceFrontends({ cluster: opts.cluster, local: localServices, remote: mesh.remoteServices() }),
+        frontends,
         policies: policyCompiler.compile({
           cluster: opts.cluster,
           defaultLocalCluster: config.policyDefaultLocalCluster ?? true,
@@ -249,6 +257,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       await cni.close();
       await dns.close();
       await datapath.close();
+      await flows?.stop();
       await kv.close();
     },
   };

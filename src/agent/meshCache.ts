@@ -100,6 +100,17 @@ export class MeshCache {
     return out;
   }
 
+  /** Remote endpoints with their cluster, namespace and pod (the flows' enrichment). */
+  remoteNamedEndpoints(): { cluster: string; namespace: string; pod: string; value: EndpointState }[] {
+    const out: { cluster: string; namespace: string; pod: string; value: EndpointState }[] = [];
+    for (const [key, e] of this.#store.entries()) {
+      if (e.kind !== 'endpoint' || !countsAsRemote(this.#cluster, e.remote)) continue;
+      const p = parseKey(key);
+      if (p?.kind === 'cache' && p.inner.kind === 'endpoint') out.push({ cluster: p.inner.cluster, namespace: p.inner.ns, pod: p.inner.pod, value: e.value });
+    }
+    return out;
+  }
+
   remoteServices(): ServiceState[] {
     const out: ServiceState[] = [];
     for (const e of this.#entries()) if (e.kind === 'service') out.push(e.value);
