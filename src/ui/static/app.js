@@ -21,11 +21,14 @@ const ago = (iso) => {
   return s < 60 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
 };
 
+/** ✔ in green or ✖ in red (text glyphs: no emoji font needed). */
+const mark = (ok) => el('span', { class: ok ? 'ok' : 'bad' }, ok ? '✔' : '✖');
+
 function renderStatus(mesh) {
   const st = mesh.status;
   const rows = st.remotes.map((r) =>
     el('tr', { 'data-remote': r.name, 'data-connected': r.connected && r.ready }, [
-      el('td', {}, `${r.connected && r.ready ? '✅' : '❌'} ${r.name}`),
+      el('td', {}, [mark(r.connected && r.ready), ` ${r.name}`]),
       el('td', {}, r.connected ? (r.ready ? 'connected, synced' : 'connected, syncing') : 'not connected'),
       el('td', {}, `${r.nodesConnected}/${r.nodesTotal} nodes`),
       el('td', {}, `last sync ${ago(r.lastSync)}`),
@@ -33,10 +36,10 @@ function renderStatus(mesh) {
     ]),
   );
   const head = el('p', {}, [
-    `${st.tls ? '✅' : '❌'} mutual TLS · ${st.ok ? '✅ healthy' : '❌ problems'} · 🔀 ${st.globalServices} global services in ${mesh.cluster}`,
+    mark(st.tls), ' mutual TLS · ', mark(st.ok), st.ok ? ' healthy' : ' problems', ` · global services: ${st.globalServices}`,
   ]);
   const table = rows.length > 0 ? el('table', { id: 'remotes' }, rows) : el('p', { class: 'muted' }, 'not connected to any cluster');
-  const problems = st.problems.map((p) => el('div', { class: 'errors' }, `❌ ${p}`));
+  const problems = st.problems.map((p) => el('div', { class: 'errors' }, `✖ ${p}`));
   document.getElementById('status').replaceChildren(head, table, ...problems);
 }
 
