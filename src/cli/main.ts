@@ -20,6 +20,7 @@ import { registerClusterMesh } from './clustermesh.ts';
 import { registerServices } from './services.ts';
 import { registerPolicy } from './policy.ts';
 import { registerMonitor } from './monitor.ts';
+import { registerObserve } from './observe.ts';
 import { registerIdentity } from './identity.ts';
 import { registerEndpoint } from './endpoint.ts';
 import { endpointDrops, endpointEnforcement } from './endpointPolicy.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerEndpoint(program, { enforcement: endpointEnforcement, drops: endpointDrops });
   registerStatus(program);
   registerMonitor(program);
+  registerObserve(program);
   registerClusterMesh(program);
   registerConnectivity(program);
   registerUi(program);
