@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything Weft needs on Debian, idempotently: the system packages
-# (etcd, nftables, iproute2, iperf3, the reference CNI plugins, redis-cli, dig, chromium and a font for the web UI test) and the npm
+# (etcd, nftables, iproute2, conntrack, iperf3, the reference CNI plugins, redis-cli, dig, chromium and a font for the web UI test) and the npm
 # dependencies (which include the project-local Node 24).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-packages=(etcd-server etcd-client nftables iproute2 iperf3 containernetworking-plugins curl iptables procps kmod redis-tools bind9-dnsutils chromium fonts-dejavu-core)
+packages=(etcd-server etcd-client nftables iproute2 conntrack iperf3 containernetworking-plugins curl iptables procps kmod redis-tools bind9-dnsutils chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
