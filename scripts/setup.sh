@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-packages=(etcd-server etcd-client nftables iproute2 conntrack iperf3 containernetworking-plugins curl iptables procps kmod redis-tools bind9-dnsutils chromium fonts-dejavu-core)
+packages=(etcd-server etcd-client nftables iproute2 conntrack iperf3 containernetworking-plugins curl iptables procps kmod redis-tools bind9-dnsutils chromium fonts-dejavu-core prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,14 @@ import { resolveContext } from '../contexts/contexts.ts';
 import { closeKv, contextOf, openKv } from './kv.ts';
 import { requestTimeoutOf } from './requestTimeout.ts';
 import { printJson } from './output.ts';
+import { operatorMetricsOf, operatorUrlOf, type OperatorMetricsView } from '../observe/statusMetrics.ts';
+import { scrapeMetrics } from '../observe/daemonProbe.ts';
+
+/** The cluster's operator metrics (its /metrics on :9963 beside etcd); undefined without an address. */
+async function readOperatorMetrics(etcdEndpoints: readonly string[]): Promise<OperatorMetricsView | undefined> {
+  const url = operatorUrlOf(etcdEndpoints);
+  return url === undefined ? undefined : operatorMetricsOf(url, await scrapeMetrics(`${url}/metrics`));
+}
 
 async function withBoth<T>(cmd: Command, destination: string, fn: (a: Parameters<typeof connectClusters>[0], b: Parameters<typeof connectClusters>[1]) => Promise<T>): Promise<T> {
   const ca = contextOf(cmd);
@@ -54,7 +62,7 @@ export function registerClusterMeshConnect(group: Command): void {
 
   group
     .command('status')
-    .description('mesh health, shaped like `cilium clustermesh status`')
+    .description("mesh health, shaped like `cilium clustermesh status`; per connection also what the operator's metrics say (connected, ready, last sync, failures: its /metrics on :9963)")
     .option('--wait', 'wait until every connection is ready')
     .option('--wait-duration <duration>', 'how long --wait waits (e.g. 90s, 2m)', '2m')
     .addOption(outputOption())
@@ -72,8 +80,9 @@ export function registerClusterMeshConnect(group: Command): void {
       } finally {
         await closeKv(kv);
       }
-      if (opts.output === 'json') printJson(report);
-      else process.stdout.write(`${formatMeshStatus(report)}\n`);
+      const operator = await readOperatorMetrics(ctx.endpoints);
+      if (opts.output === 'json') printJson({ ...report, operatorMetrics: operator ?? null });
+      else process.stdout.write(`${formatMeshStatus(report, { operator, nowMs: Date.now() })}\n`);
       if (!report.ok) process.exitCode = 1;
     });
 }

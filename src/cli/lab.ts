@@ -16,7 +16,7 @@ import type { ProcessAction } from '../lab/processControl.ts';
 import { streamProgress } from '../lab/progress.ts';
 import type { Progress } from '../lab/progress.ts';
 import { labDir } from '../lab/state.ts';
-import { labStatus } from '../lab/status.ts';
+import { labStatusWithHealth } from '../lab/health.ts';
 import { labUp, usageLines } from '../lab/up.ts';
 import { parseClusterSpec } from '../lab/validate.ts';
 import { outputOption } from './config.ts';
@@ -96,10 +96,10 @@ function registerUp(lab: Command): void {
 function registerStatus(lab: Command): void {
   lab
     .command('status')
-    .description('lab clusters, their hosts, netns and processes')
+    .description("lab clusters, their hosts, netns and processes, and each process's health endpoint (etcd /health, agent :9962 and operator :9963 /healthz; the mesh proxy has none: -)")
     .addOption(outputOption())
-    .action((opts: { output: string }) => {
-      const status = labStatus();
+    .action(async (opts: { output: string }) => {
+      const status = await labStatusWithHealth();
       if (opts.output === 'json') printJson(status);
       else process.stdout.write(`${formatLabStatus(status)}\n`);
     });

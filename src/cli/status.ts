@@ -8,11 +8,16 @@ import { readMeshFacts } from '../clustermesh/meshStatusRead.ts';
 import { outputOption } from './config.ts';
 import { withKv } from './kv.ts';
 import { printJson } from './output.ts';
+import { agentHealthOf, agentUrlOf, formatAgentLine, type AgentHealth } from '../observe/statusMetrics.ts';
+import { probeHealthz, scrapeMetrics } from '../observe/daemonProbe.ts';
+import type { NodeState } from '../model/state.ts';
 
 export interface ClusterStatusView {
   readonly kvstore: { readonly ok: boolean; readonly endpoints: readonly string[]; readonly tls: boolean; readonly error: string };
   readonly cluster: { readonly name: string; readonly id: number | null; readonly routing: string; readonly podCIDRs: readonly string[]; readonly serviceCIDR: string };
   readonly nodes: { readonly ready: number; readonly total: number };
+  /** Per node, what its agent's /healthz and /metrics say (empty when not probed). */
+  readonly agents: readonly AgentHealth[];
   readonly clustermesh: {
     readonly ready: number;
     readonly total: number;
@@ -33,7 +38,7 @@ export interface ClusterStatusView {
   };
 }
 
-export function clusterStatusView(f: MeshFacts): ClusterStatusView {
+export function clusterStatusView(f: MeshFacts, agents: readonly AgentHealth[] = []): ClusterStatusView {
   const remotes = f.remotes.map((name) => {
     const s = f.remoteStatus.get(name);
     return {
@@ -60,18 +65,31 @@ export function clusterStatusView(f: MeshFacts): ClusterStatusView {
       serviceCIDR: f.config?.serviceCIDR ?? '',
     },
     nodes: { ready: f.nodes.filter((n) => n.ready).length, total: f.nodes.length },
+    agents,
     clustermesh: { ready: remotes.filter((r) => r.ready).length, total: remotes.length, globalServices: f.globalServices, remotes },
   };
 }
 
 const mark = (b: boolean): string => (b ? '✅' : '❌');
 
-export function formatClusterStatus(v: ClusterStatusView, verbose: boolean): string {
+/** Each node's agent: /healthz and /metrics on <node ip>:9962, in parallel. */
+export async function probeAgents(nodes: readonly NodeState[]): Promise<AgentHealth[]> {
+  return Promise.all(
+    nodes.map(async (n) => {
+      const url = agentUrlOf(n.ip);
+      const [health, metrics] = await Promise.all([probeHealthz(`${url}/healthz`), scrapeMetrics(`${url}/metrics`)]);
+      return agentHealthOf(n.name, url, health, metrics);
+    }),
+  );
+}
+
+export function formatClusterStatus(v: ClusterStatusView, verbose: boolean, nowMs = Date.now()): string {
   const pad = (k: string): string => `${k}:`.padEnd(16);
   const lines = [
     `${pad('KVStore')}${v.kvstore.ok ? 'Ok' : 'Failure'}   etcd: ${v.kvstore.endpoints.length}/${v.kvstore.endpoints.length} connected${v.kvstore.tls ? ' (mTLS)' : ''}: ${v.kvstore.endpoints.join(', ')}`,
     `${pad('Cluster')}${v.cluster.name} (id ${v.cluster.id ?? '?'}), routing ${v.cluster.routing}, pods ${v.cluster.podCIDRs.join(',')}, services ${v.cluster.serviceCIDR}`,
     `${pad('Nodes')}${v.nodes.ready}/${v.nodes.total} ready`,
+    ...(v.agents.length === 0 ? [] : [`${pad('Agents')}${v.agents.filter((a) => a.healthy).length}/${v.agents.length} healthy`, ...v.agents.map((a) => `   ${formatAgentLine(a, nowMs)}`)]),
     `${pad('ClusterMesh')}${v.clustermesh.ready}/${v.clustermesh.total} clusters ready, ${v.clustermesh.globalServices} global-services`,
   ];
   if (verbose) {
@@ -88,12 +106,13 @@ export function formatClusterStatus(v: ClusterStatusView, verbose: boolean): str
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('cluster health, like `cilium status`; --verbose adds the ClusterMesh details')
+    .description("cluster health, like `cilium status`: etcd, nodes, each node's agent (health, last datapath sync, sync errors, endpoints: its /healthz and /metrics on :9962); --verbose adds the ClusterMesh details")
     .option('--verbose', 'per-remote-cluster details')
     .addOption(outputOption())
     .action(async (opts: { verbose?: boolean; output: string }, cmd: Command) => {
       await withKv(cmd, async (kv, ctx) => {
-        const view = clusterStatusView(await readMeshFacts(kv, ctx));
+        const facts = await readMeshFacts(kv, ctx);
+        const view = clusterStatusView(facts, await probeAgents(facts.nodes));
         if (opts.output === 'json') printJson(view);
         else process.stdout.write(`${formatClusterStatus(view, opts.verbose === true)}\n`);
       });

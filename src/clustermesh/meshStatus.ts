@@ -5,6 +5,7 @@
 import type { AgentMeshStatus } from '../model/agentMeshStatus.ts';
 import type { NodeState } from '../model/state.ts';
 import type { RemoteStatus } from '../model/remoteStatus.ts';
+import { formatRemoteMetricsLine, type OperatorMetricsView } from '../observe/statusMetrics.ts';
 
 export interface MeshStatusInput {
   readonly cluster: string;
@@ -85,8 +86,12 @@ function hostPort(url: string): string {
   return url.replace(/^[a-z]+:\/\//, '');
 }
 
-/** The human rendering, shaped like `cilium clustermesh status`. */
-export function formatMeshStatus(r: MeshStatusReport): string {
+/**
+ * The human rendering, shaped like `cilium clustermesh status`. With the
+ * operator's metrics (`metrics`), each connection gets a line of what they say
+ * (`null`: the command has no operator address).
+ */
+export function formatMeshStatus(r: MeshStatusReport, metrics?: { readonly operator: OperatorMetricsView | undefined; readonly nowMs: number }): string {
   const lines: string[] = [];
   lines.push(`${r.access.endpoints.length > 0 ? '✅' : '❌'} Cluster access information is available:`);
   for (const e of r.access.endpoints) lines.push(`  - ${hostPort(e)}`);
@@ -99,6 +104,7 @@ export function formatMeshStatus(r: MeshStatusReport): string {
   lines.push('🔌 Cluster Connections:');
   for (const c of r.connections) {
     lines.push(`- ${c.name}: ${c.configured}/${c.total} configured, ${c.connected}/${c.total} connected${c.ready ? '' : ' ❌'}`);
+    if (metrics !== undefined) lines.push(formatRemoteMetricsLine(metrics.operator, c.name, metrics.nowMs));
   }
   const g = r.globalServices;
   lines.push(`🔀 Global services: [ min:${g.min} / avg:${g.avg.toFixed(1)} / max:${g.max} ]`);

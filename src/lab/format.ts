@@ -3,7 +3,7 @@
  */
 import Table from 'cli-table3';
 import { LAB_PROCESS_NAMES as PROCESS_COLUMNS } from './plan.ts';
-import type { LabProcessStatus, LabStatus } from './status.ts';
+import type { LabProcessHealth, LabProcessStatus, LabStatus } from './status.ts';
 
 export function mark(ok: boolean): string {
   return ok ? '✅' : '❌';
@@ -13,11 +13,17 @@ export function formatProcessCell(p: LabProcessStatus): string {
   return `${mark(p.alive)} ${p.pid ?? '-'}`;
 }
 
+const HEALTH_MARK: Readonly<Record<LabProcessHealth['state'], string>> = { ok: '✅', failing: '❌', unchecked: '?', none: '-' };
+
+/** The HEALTH cell of a host: each process's health endpoint (`etcd ✅ operator ✅`; `-` where a process has none). */
+export function formatHealthCell(processes: readonly LabProcessStatus[]): string {
+  return processes.map((p) => `${p.name} ${HEALTH_MARK[p.health.state]}`).join(' ');
+}
 
 export function formatLabStatus(status: LabStatus): string {
   if (status.clusters.length === 0) return 'No lab clusters. Create one with `weft lab up --name c1 --id 1 …`.';
   const table = new Table({
-    head: ['CLUSTER', 'ID', 'PHASE', 'HOST', 'IP', 'NETNS', ...PROCESS_COLUMNS.map((p) => p.toUpperCase())],
+    head: ['CLUSTER', 'ID', 'PHASE', 'HOST', 'IP', 'NETNS', ...PROCESS_COLUMNS.map((p) => p.toUpperCase()), 'HEALTH'],
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
@@ -27,7 +33,7 @@ export function formatLabStatus(status: LabStatus): string {
         const p = h.processes.find((x) => x.name === name);
         return p === undefined ? '' : formatProcessCell(p);
       });
-      table.push([c.name, String(c.id), c.phase, h.name, h.ip, `${mark(h.netnsPresent)} ${h.netns}`, ...cells]);
+      table.push([c.name, String(c.id), c.phase, h.name, h.ip, `${mark(h.netnsPresent)} ${h.netns}`, ...cells, formatHealthCell(h.processes)]);
     }
   }
   const underlay =

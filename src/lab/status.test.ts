@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeLabStatus } from './status.ts';
-import { formatLabStatus, formatProcessCell } from './format.ts';
+import { computeLabStatus, healthUrlOf } from './status.ts';
+import { formatHealthCell, formatLabStatus, formatProcessCell } from './format.ts';
+import { withHealth } from './health.ts';
 import { clusterStateFromPlan } from './state.ts';
 import type { LabState } from './state.ts';
 import { planCluster, planUnderlay, UNDERLAY_NETNS } from './plan.ts';
@@ -43,7 +44,7 @@ void test('the table shows every host with ✅/❌ and PIDs', () => {
   assert.match(text, /c1.*cp.*172\.30\.1\.10.*✅ wf-c1_cp.*✅ 100.*❌ -/);
   assert.match(text, /n1.*❌ wf-c1_n1.*❌ 101/);
   assert.match(text, /etcd http:\/\/172\.30\.1\.10:2379/);
-  assert.equal(formatProcessCell({ name: 'agent', pid: null, alive: false, logFile: '' }), '❌ -');
+  assert.equal(formatProcessCell({ name: 'agent', pid: null, alive: false, logFile: '', health: { state: 'failing', url: '', error: '' } }), '❌ -');
   assert.match(formatLabStatus({ underlay: null, clusters: [] }), /No lab clusters/);
 });
 
@@ -56,4 +57,20 @@ void test('a cluster with clustermesh enabled shows its https endpoint with mTLS
   assert.deepEqual(st.clusters[0]?.mesh, { enabled: true, pkiDir: '/home/pki/c1' });
   assert.match(formatLabStatus(st), /c1: etcd https:\/\/172\.30\.1\.10:2379 \(mTLS \+ RBAC, clustermesh enabled\)/);
   assert.deepEqual(computeLabStatus(sampleState(), [], () => false).clusters[0]?.mesh, { enabled: false, pkiDir: '' });
+});
+
+void test("each process's health endpoint: etcd's /health, the daemons' /healthz, none for the mesh proxy; probed results fill the HEALTH column", async () => {
+  assert.equal(healthUrlOf('etcd', '172.30.1.10', 'https://172.30.1.10:2379'), 'https://172.30.1.10:2379/health');
+  assert.equal(healthUrlOf('operator', '172.30.1.10', ''), 'http://172.30.1.10:9963/healthz');
+  assert.equal(healthUrlOf('agent', '172.30.1.11', ''), 'http://172.30.1.11:9962/healthz');
+  assert.equal(healthUrlOf('mesh-proxy', '172.30.1.10', ''), '');
+  const st = computeLabStatus(sampleState(), [], (r) => r.pid === 100);
+  assert.deepEqual(st.clusters[0]?.hosts[0]?.processes.map((p) => p.health.state), ['unchecked', 'unchecked']);
+  assert.match(formatLabStatus(st), /HEALTH[\s\S]*etcd \? operator \?/);
+  const probed = await withHealth(st, (p) => Promise.resolve(p.name === 'etcd' ? { ...p.health, state: 'ok' as const } : { ...p.health, state: 'failing' as const, error: 'down' }));
+  const text = formatLabStatus(probed);
+  assert.match(text, /cp.*etcd ✅ operator ❌/);
+  assert.match(text, /n1.*agent ❌/);
+  assert.equal(probed.clusters[0]?.hosts[1]?.processes[0]?.health.error, 'down');
+  assert.equal(formatHealthCell([{ name: 'mesh-proxy', pid: 1, alive: true, logFile: '', health: { state: 'none', url: '', error: '' } }]), 'mesh-proxy -');
 });

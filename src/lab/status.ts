@@ -3,16 +3,40 @@
  * (netns present, recorded processes alive).
  */
 import { isAlive } from '../util/proc.ts';
+import { AGENT_HTTP_PORT, OPERATOR_HTTP_PORT } from '../observe/daemonHttp.ts';
 import { listNetns } from './netns.ts';
 import { readLabState } from './state.ts';
 import type { LabClusterPhase, LabHostState, LabState } from './state.ts';
 import type { LabProcessName } from './plan.ts';
+
+/** A process's health endpoint and what it answered: ok, failing, unchecked (not probed yet) or none (no HTTP port: the mesh proxy). */
+export interface LabProcessHealth {
+  state: 'ok' | 'failing' | 'unchecked' | 'none';
+  /** etcd's /health, the daemons' /healthz; '' for none. */
+  url: string;
+  error: string;
+}
 
 export interface LabProcessStatus {
   name: LabProcessName;
   pid: number | null;
   alive: boolean;
   logFile: string;
+  health: LabProcessHealth;
+}
+
+/** Where a lab process reports its health (pure). */
+export function healthUrlOf(name: LabProcessName, hostIp: string, etcdEndpoint: string): string {
+  switch (name) {
+    case 'etcd':
+      return `${etcdEndpoint}/health`;
+    case 'operator':
+      return `http://${hostIp}:${OPERATOR_HTTP_PORT}/healthz`;
+    case 'agent':
+      return `http://${hostIp}:${AGENT_HTTP_PORT}/healthz`;
+    case 'mesh-proxy':
+      return '';
+  }
 }
 
 export interface LabHostStatus {
@@ -68,12 +92,16 @@ export function computeLabStatus(
         ip: h.ip,
         netns: h.netns,
         netnsPresent: present.has(h.netns),
-        processes: h.processes.map((p) => ({
-          name: p.name,
-          pid: p.pid,
-          alive: p.pid !== null && p.startTime !== null && alive({ pid: p.pid, startTime: p.startTime }),
-          logFile: p.logFile,
-        })),
+        processes: h.processes.map((p) => {
+          const url = healthUrlOf(p.name, h.ip, c.endpoint);
+          return {
+            name: p.name,
+            pid: p.pid,
+            alive: p.pid !== null && p.startTime !== null && alive({ pid: p.pid, startTime: p.startTime }),
+            logFile: p.logFile,
+            health: { state: url === '' ? 'none' : 'unchecked', url, error: '' },
+          };
+        }),
       })),
     })),
   };

@@ -124,4 +124,26 @@ describe('Prometheus scrapes every agent and operator of a two-cluster mesh', { 
     // Live changes (the pods' endpoints, after the first list) went through the reflector.
     assert.ok(((await q('sum(weft_clustermesh_propagation_delay_seconds_count)'))[0]?.value ?? 0) >= 1);
   });
+
+  test("status commands read the same metrics: weft status per agent, clustermesh status per remote, lab status's health", async () => {
+    const status = await weftOk(['--context', mt1.name, 'status'], env);
+    assert.match(status, /Agents:\s+2\/2 healthy/);
+    assert.match(status, /n1: ✅ healthy, last datapath sync \d+s ago, 0 sync errors, 1 endpoints/);
+    assert.match(status, /n2: ✅ healthy, last datapath sync \d+s ago, 0 sync errors, 1 endpoints/);
+    const json = JSON.parse(await weftOk(['--context', mt1.name, 'status', '--output', 'json'], env)) as { agents: { node: string; healthy: boolean; syncErrors: number }[] };
+    assert.deepEqual(json.agents.map((a) => [a.node, a.healthy, a.syncErrors]), [['n1', true, 0], ['n2', true, 0]]);
+    const mesh = await weftOk(['clustermesh', 'status', '--context', mt1.name], env);
+    assert.match(mesh, /- mt2: 2\/2 configured, 2\/2 connected\n {2}└ operator metrics: connected, ready, last sync \d+[sm].* ago, 0 failures/);
+    const meshJson = JSON.parse(await weftOk(['clustermesh', 'status', '--context', mt2.name, '--output', 'json'], env)) as { ok: boolean; operatorMetrics: { reachable: boolean; remotes: Record<string, { connected: boolean; failures: number }> } };
+    assert.equal(meshJson.ok, true);
+    assert.deepEqual(meshJson.operatorMetrics.remotes['mt1'], { ...meshJson.operatorMetrics.remotes['mt1'], connected: true, failures: 0 });
+    const lab = await weftOk(['lab', 'status'], env);
+    assert.match(lab, /HEALTH/);
+    assert.match(lab, /mt1.*cp.*etcd ✅ operator ✅ mesh-proxy -/);
+    assert.match(lab, /mt2.*n1.*agent ✅/);
+    const labJson = JSON.parse(await weftOk(['lab', 'status', '--output', 'json'], env)) as LabStatus;
+    const states = labJson.clusters.flatMap((c) => c.hosts.flatMap((h) => h.processes.map((p) => `${c.name}/${h.name}/${p.name}:${p.health.state}`)));
+    assert.equal(states.filter((x) => x.endsWith(':ok')).length, 7, states.join(' '));
+    assert.ok(states.every((x) => x.endsWith(':ok') || x.endsWith('mesh-proxy:none')), states.join(' '));
+  });
 });
