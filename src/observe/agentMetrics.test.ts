@@ -10,8 +10,8 @@ const be = (ip: string) => ({ ip, port: 8080, cluster: 'c1', preferred: true, re
 void describe('nftElementCounts', () => {
   void it('counts frontends, their backends, ipcache entries and policy set elements', () => {
     const services = compileServices([
-      { namespace: 'default', name: 'web', clusterIP: '10.96.0.10', port: 80, protocol: 'TCP', portName: '', backends: [be('10.244.2.7'), be('10.244.2.8')], allBackends: [] },
-      { namespace: 'default', name: 'dns', clusterIP: '10.96.0.11', port: 53, protocol: 'UDP', portName: '', backends: [], allBackends: [] },
+      { namespace: 'default', name: 'web', clusterIP: '10.96.0.10', port: 80, protocol: 'TCP', backends: [be('10.244.2.7'), be('10.244.2.8')], allBackends: [] },
+      { namespace: 'default', name: 'dns', clusterIP: '10.96.0.11', port: 53, protocol: 'UDP', backends: [], allBackends: [] },
     ]);
     const policy = new Map([['10.244.1.5', { ip: '10.244.1.5', sets: new Map([['pol-in-l3', ['a', 'b']], ['pol-in-enforced', ['c']]]), signature: 'x' }]]);
     assert.deepEqual(nftElementCounts({ services, ipcache: new Map([['10.244.2.7', '0x1'], ['10.244.2.8', '0x1']]), policy }), { services: 2, backends: 2, ipcache: 2, policy: 3 });
