@@ -70,6 +70,7 @@ test('peers without a pod: the addressed service (rejected), else the IP', () =>
     ['ui2/default/svc:nobody', 'service'],
   ]);
   assert.equal(g.edges.find((e) => e.to === 'ui2/default/svc:nobody')?.verdict, 'REJECTED');
+  assert.equal(flowGraph([flow({ source: { ...curl, port: 7 }, destination: { ip: '169.254.1.1', port: 53 }, protocol: 'UDP' })]).nodes[0]?.name, 'node 169.254.1.1');
 });
 
 test('no flows: an empty graph', () => {

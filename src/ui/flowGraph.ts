@@ -83,7 +83,9 @@ export function peerNode(peer: FlowPeer, flowCluster: string, service?: Flow['se
   if (service !== undefined) {
     return { id: `${cluster}/${service.namespace}/svc:${service.name}`, kind: 'service', cluster, namespace: service.namespace, name: service.name, pods: [] };
   }
-  return { id: `ip/${peer.ip}`, kind: 'ip', cluster: peer.cluster ?? '', namespace: '', name: peer.ip, pods: [] };
+  // 169.254.0.0/16: the pods' gateway, held by their node (its DNS responder answers there).
+  const name = peer.ip.startsWith('169.254.') ? `node ${peer.ip}` : peer.ip;
+  return { id: `ip/${peer.ip}`, kind: 'ip', cluster: peer.cluster ?? '', namespace: '', name, pods: [] };
 }
 
 /**
