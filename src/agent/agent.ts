@@ -46,6 +46,7 @@ import { parseStoredPod } from './podResource.ts';
 import type { StoredPod } from './podResource.ts';
 import { PodStatusWriter } from './podStatusWriter.ts';
 import { PodSync } from './podSync.ts';
+import type { KubeletOptions } from '../kubelet/options.ts';
 
 export interface AgentOptions {
   readonly cluster: string;
@@ -54,6 +55,8 @@ export interface AgentOptions {
   readonly etcd: readonly string[];
   readonly stateDir: string;
   readonly tls?: EtcdTls;
+  /** Kubernetes mode: pods come from the Kubernetes API (the agent acts as the node's kubelet); absent = standalone. */
+  readonly kubernetes?: KubeletOptions;
   /** The agent's HTTP port (health; the agent adds its metrics and flows). */
   readonly http?: DaemonHttp;
   /** Flows kept in the ring served on GET /v1/flows (default 4096; 0 = no flow recording). */

@@ -7,7 +7,7 @@ import { AGENT_HTTP_PORT, startDaemonHttp } from '../observe/daemonHttp.ts';
 import { createLogger } from '../util/log.ts';
 import { DEFAULT_FLOW_BUFFER } from '../observe/flowRing.ts';
 import { ErrorCode, WeftError } from '../errors.ts';
-import { tlsOptions, type EtcdFlagOptions, addEtcdFlags } from './daemonFlags.ts';
+import { tlsOptions, type EtcdFlagOptions, addEtcdFlags, kubeletOptions, type KubeletFlagOptions } from './daemonFlags.ts';
 
 export function registerAgent(program: Command): void {
   const cmd = program
@@ -18,15 +18,20 @@ export function registerAgent(program: Command): void {
     .requiredOption('--node-ip <ip>', "the node's IP on the underlay")
     .requiredOption('--state-dir <dir>', 'where the agent keeps IPAM, pod records and its socket')
     .option('--http-listen <host:port>', `health, metrics and flows (default: <node-ip>:${AGENT_HTTP_PORT})`)
-    .option('--flow-buffer <n>', 'flows kept for `weft observe` (a ring; 0 = no flow recording)', String(DEFAULT_FLOW_BUFFER));
-  addEtcdFlags(cmd).action(async (opts: EtcdFlagOptions & { cluster: string; node: string; nodeIp: string; stateDir: string; httpListen?: string; flowBuffer: string }) => {
+    .option('--flow-buffer <n>', 'flows kept for `weft observe` (a ring; 0 = no flow recording)', String(DEFAULT_FLOW_BUFFER))
+    .option('--kubeconfig <file>', "Kubernetes mode: the node's kubeconfig (system:node:<node>); pods come from the Kubernetes API instead of weft/resources/pods")
+    .option('--kubelet-cert <file>', 'Kubernetes mode: serving certificate of the kubelet API on <node-ip>:10250 (kubectl logs)')
+    .option('--kubelet-key <file>', 'Kubernetes mode: private key of --kubelet-cert')
+    .option('--kubelet-client-ca <file>', "Kubernetes mode: CA that signs the API server's client certificate for the kubelet API");
+  addEtcdFlags(cmd).action(async (opts: EtcdFlagOptions & KubeletFlagOptions & { cluster: string; node: string; nodeIp: string; stateDir: string; httpListen?: string; flowBuffer: string }) => {
+    const kubernetes = kubeletOptions(opts);
     const flowBuffer = Number(opts.flowBuffer);
     if (!Number.isInteger(flowBuffer) || flowBuffer < 0) throw new WeftError(ErrorCode.InvalidInput, `--flow-buffer must be a non-negative integer, got "${opts.flowBuffer}"`);
     const logger = createLogger({ component: 'agent', cluster: opts.cluster, node: opts.node });
     const tls = tlsOptions(opts);
     const http = await startDaemonHttp({ listen: opts.httpListen ?? `${opts.nodeIp}:${AGENT_HTTP_PORT}`, component: 'agent', logger });
     const agent = await runAgent(
-      { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp, etcd: opts.etcd.split(','), stateDir: opts.stateDir, http, flowBuffer, ...(tls ? { tls } : {}) },
+      { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp, etcd: opts.etcd.split(','), stateDir: opts.stateDir, http, flowBuffer, ...(tls ? { tls } : {}), ...(kubernetes ? { kubernetes } : {}) },
       logger,
     );
     await new Promise<void>((resolve) => {

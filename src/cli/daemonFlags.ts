@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import type { EtcdTls } from '../kvstore/etcd.ts';
+import type { KubeletOptions } from '../kubelet/options.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 
 export interface EtcdFlagOptions {
@@ -27,4 +28,25 @@ export function tlsOptions(opts: EtcdFlagOptions): EtcdTls | undefined {
     throw new WeftError(ErrorCode.InvalidInput, '--etcd-ca, --etcd-cert and --etcd-key go together: give all three or none');
   }
   return { caFile: opts.etcdCa, certFile: opts.etcdCert, keyFile: opts.etcdKey };
+}
+
+export interface KubeletFlagOptions {
+  kubeconfig?: string;
+  kubeletCert?: string;
+  kubeletKey?: string;
+  kubeletClientCa?: string;
+}
+
+/** Kubernetes mode of `weft agent`: undefined without --kubeconfig (standalone, as always). */
+export function kubeletOptions(opts: KubeletFlagOptions): KubeletOptions | undefined {
+  const tlsGiven = [opts.kubeletCert, opts.kubeletKey, opts.kubeletClientCa].filter((x) => x !== undefined).length;
+  if (opts.kubeconfig === undefined) {
+    if (tlsGiven > 0) throw new WeftError(ErrorCode.InvalidInput, '--kubelet-cert, --kubelet-key and --kubelet-client-ca need --kubeconfig (Kubernetes mode)');
+    return undefined;
+  }
+  if (tlsGiven === 0) return { kubeconfig: opts.kubeconfig };
+  if (opts.kubeletCert === undefined || opts.kubeletKey === undefined || opts.kubeletClientCa === undefined) {
+    throw new WeftError(ErrorCode.InvalidInput, '--kubelet-cert, --kubelet-key and --kubelet-client-ca go together: give all three or none');
+  }
+  return { kubeconfig: opts.kubeconfig, server: { certFile: opts.kubeletCert, keyFile: opts.kubeletKey, clientCaFile: opts.kubeletClientCa } };
 }

@@ -1,0 +1,20 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { kubeletOptions } from './daemonFlags.ts';
+
+void test('without --kubeconfig the agent stays standalone', () => {
+  assert.equal(kubeletOptions({}), undefined);
+});
+
+void test('--kubeconfig alone: Kubernetes mode without the kubelet API', () => {
+  assert.deepEqual(kubeletOptions({ kubeconfig: '/k' }), { kubeconfig: '/k' });
+});
+
+void test('the kubelet TLS flags go together and need --kubeconfig', () => {
+  assert.deepEqual(kubeletOptions({ kubeconfig: '/k', kubeletCert: '/c', kubeletKey: '/key', kubeletClientCa: '/ca' }), {
+    kubeconfig: '/k',
+    server: { certFile: '/c', keyFile: '/key', clientCaFile: '/ca' },
+  });
+  assert.throws(() => kubeletOptions({ kubeconfig: '/k', kubeletCert: '/c' }), /go together/);
+  assert.throws(() => kubeletOptions({ kubeletCert: '/c', kubeletKey: '/key', kubeletClientCa: '/ca' }), /need --kubeconfig/);
+});
