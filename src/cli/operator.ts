@@ -22,6 +22,7 @@ interface OperatorFlags extends EtcdFlagOptions {
   meshCert?: string;
   meshKey?: string;
   httpListen: string;
+  kubeconfig?: string;
 }
 
 export function registerOperator(program: Command): void {
@@ -34,7 +35,8 @@ export function registerOperator(program: Command): void {
     .option('--identity-gc-grace <duration>', 'delete an identity no endpoint has used for this long', '30s')
     .option('--mesh-cert <file>', "this cluster's remote identity (CN remote-<cluster>, mesh CA): the client certificate shown to remote clusters' mesh proxies")
     .option('--mesh-key <file>', 'the private key of --mesh-cert')
-    .option('--http-listen <host:port>', 'health and metrics', `:${OPERATOR_HTTP_PORT}`);
+    .option('--http-listen <host:port>', 'health and metrics', `:${OPERATOR_HTTP_PORT}`)
+    .option('--kubeconfig <file>', 'Kubernetes mode: read Services, EndpointSlices, Namespaces and policies from this API server (the standalone controllers are off)');
   addEtcdFlags(cmd).action(async (opts: OperatorFlags) => {
     const logger = createLogger({ component: 'operator', cluster: opts.cluster });
     mkdirSync(opts.stateDir, { recursive: true });
@@ -46,8 +48,8 @@ export function registerOperator(program: Command): void {
     if ((opts.meshCert === undefined) !== (opts.meshKey === undefined)) throw new WeftError(ErrorCode.InvalidInput, '--mesh-cert and --mesh-key go together: give both or neither');
     const identity = opts.meshCert === undefined || opts.meshKey === undefined ? undefined : { certFile: opts.meshCert, keyFile: opts.meshKey };
     const http = await startDaemonHttp({ listen: opts.httpListen, component: 'operator', logger });
-    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs, identity }, identityGc, http });
-    logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir, remoteTtlMs: remoteTtlMs ?? null });
+    const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs, identity }, identityGc, http, ...(opts.kubeconfig === undefined ? {} : { kube: { kubeconfig: opts.kubeconfig } }) });
+    logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir, remoteTtlMs: remoteTtlMs ?? null, kubeconfig: opts.kubeconfig ?? null });
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGTERM', () => resolve('SIGTERM'));
       process.once('SIGINT', () => resolve('SIGINT'));

@@ -1,35 +1,21 @@
 /**
- * The operator's wiring: watch stores for the cluster config, nodes, PodCIDR
- * allocations, pods and workloads; after any change (debounced) one pass of
- * planOperator, whose actions are applied as compare-and-swap transactions;
- * the services controller (ClusterIPs, exported service state) runs beside it.
+ * The operator's wiring: the cluster's exports come either from the
+ * standalone controllers (standalone.ts, the default) or, given `kube`, from
+ * the Kubernetes API (kube/source.ts); identity GC, the sync marker and the
+ * mesh reflector run in both modes.
  */
 import type { DaemonHttp } from '../observe/daemonHttp.ts';
 import { startReflector, type Reflector, type ReflectorOptions } from './mesh/reflector.ts';
 import { createOperatorMetrics } from '../observe/operatorMetrics.ts';
 import { errorMessage } from '../errors.ts';
 import type { KvBackend } from '../kvstore/backend.ts';
-import { jsonParser } from '../kvstore/json.ts';
 import { keys } from '../kvstore/keys.ts';
-import { daemonSetKind } from '../model/kinds/daemonSet.ts';
-import { deploymentKind } from '../model/kinds/deployment.ts';
-import { podKind } from '../model/kinds/pod.ts';
-import { statefulSetKind } from '../model/kinds/statefulSet.ts';
-import type { KindDef } from '../model/kindDef.ts';
-import type { ResourceBase } from '../model/meta.ts';
-import { parseStoredResource } from '../model/resourceStore.ts';
-import { ClusterConfig, NodeCidrAllocation, NodeState } from '../model/state.ts';
 import { Backoff } from '../util/backoff.ts';
 import type { Logger } from '../util/log.ts';
-import { applyOperatorAction, describeAction } from './applyAction.ts';
-import { createTrigger, type RunResult } from '../util/trigger.ts';
 import { startIdentityGc } from './identityGc.ts';
-import { planOperator } from './plan.ts';
-import type { OperatorAction } from './plan.ts';
-import { randomSuffix } from './podTemplate.ts';
-import { startServicesController } from './servicesController.ts';
-import type { OperatorSnapshot } from './snapshot.ts';
-import { TrackedStore } from './trackedStore.ts';
+import type { KubeSourceOptions } from './kube/options.ts';
+import { startKubeSource } from './kube/source.ts';
+import { startStandaloneControllers, type Controllers } from './standalone.ts';
 
 export interface OperatorOptions {
   readonly kv: KvBackend;
@@ -47,6 +33,8 @@ export interface OperatorOptions {
   readonly identityGc?: { readonly graceMs?: number; readonly intervalMs?: number };
   /** The operator's HTTP port (health; the operator adds its metrics). */
   readonly http?: DaemonHttp;
+  /** Kubernetes mode: the standalone controllers are off; Services, EndpointSlices, Namespaces and policies come from this API server. */
+  readonly kube?: KubeSourceOptions;
 }
 
 export interface RunningOperator {
@@ -59,98 +47,15 @@ export interface RunningOperator {
 
 export function startOperator(opts: OperatorOptions): RunningOperator {
   const { kv, cluster, logger: log } = opts;
-  const onChange = (): void => runner.trigger();
-  const track = <T>(prefix: string, parse: (key: string, value: string) => T): TrackedStore<T> =>
-    new TrackedStore<T>({ kv, prefix, parse, logger: log.child({ component: 'watch-store', prefix }), onChange });
-  const resource = <R extends ResourceBase>(def: KindDef<R>): TrackedStore<R> =>
-    track(keys.resourcesPrefix(def.plural), (k, v) => parseStoredResource(def, k, v));
-
-  const config = track(keys.clusterConfig(cluster), jsonParser(ClusterConfig));
-  const nodes = track(keys.nodesPrefix(cluster), jsonParser(NodeState));
-  const allocations = track(keys.nodeCidrAllocationsPrefix(), jsonParser(NodeCidrAllocation));
-  const pods = resource(podKind);
-  const deployments = resource(deploymentKind);
-  const daemonSets = resource(daemonSetKind);
-  const statefulSets = resource(statefulSetKind);
-  const stores = [config, nodes, allocations, pods, deployments, daemonSets, statefulSets];
-
-  const snapshot = (): OperatorSnapshot => ({
-    config: config.get(keys.clusterConfig(cluster)),
-    nodes: nodes.values(),
-    allocations: new Map(allocations.values().map((a) => [a.cidr, a.node])),
-    pods: pods.values(),
-    deployments: deployments.values(),
-    daemonSets: daemonSets.values(),
-    statefulSets: statefulSets.values(),
-  });
-
-  /** Remember what an applied action wrote, so the next pass sees it before the watch does. */
-  const remember = (a: OperatorAction, s: OperatorSnapshot): void => {
-    switch (a.type) {
-      case 'assignPodCidr': {
-        const n = s.nodes.find((x) => x.name === a.node);
-        if (n !== undefined) nodes.wrote(keys.node(cluster, a.node), { ...n, podCIDR: a.cidr });
-        allocations.wrote(keys.nodeCidrAllocation(a.cidr), { cidr: a.cidr, node: a.node });
-        return;
-      }
-      case 'recordPodCidr':
-        allocations.wrote(keys.nodeCidrAllocation(a.cidr), { cidr: a.cidr, node: a.node });
-        return;
-      case 'releasePodCidr':
-        allocations.deleted(keys.nodeCidrAllocation(a.cidr));
-        return;
-      case 'createPod':
-        pods.wrote(keys.resource('pods', a.pod.metadata.namespace, a.pod.metadata.name), a.pod);
-        return;
-      case 'deletePod':
-        pods.deleted(keys.resource('pods', a.namespace, a.name));
-        return;
-      case 'bindPod': {
-        const key = keys.resource('pods', a.namespace, a.name);
-        const p = pods.get(key);
-        if (p !== undefined) pods.wrote(key, { ...p, spec: { ...p.spec, nodeName: a.node } });
-        return;
-      }
-    }
-  };
-
-  let reported = new Set<string>();
-  const report = (lines: readonly string[], level: 'warn' | 'info', msg: string): Set<string> => {
-    const now = new Set(lines);
-    for (const l of now) if (!reported.has(`${msg}\u0000${l}`)) log[level](msg, { detail: l });
-    return new Set([...now].map((l) => `${msg}\u0000${l}`));
-  };
-
-  const pass = async (): Promise<RunResult> => {
-    if (!stores.every((s) => s.isSynced())) return;
-    const s = snapshot();
-    const plan = planOperator(s, (opts.now ?? (() => new Date()))().toISOString(), opts.randomSuffix ?? randomSuffix);
-    reported = new Set([...report(plan.problems, 'warn', 'operator problem'), ...report(plan.unschedulable, 'info', 'pod unschedulable: no ready node with a podCIDR')]);
-    for (const a of plan.actions) {
-      const outcome = await applyOperatorAction(kv, cluster, a);
-      const [msg, fields] = describeAction(a);
-      if (outcome === 'applied') {
-        remember(a, s);
-        log.info(msg, fields);
-      } else {
-        log.debug(`${msg}: ${outcome}`, fields);
-      }
-    }
-    return plan.actions.length === 0 ? 'quiet' : undefined;
-  };
-
-  const runner = createTrigger(pass, opts.debounceMs ?? 20, (err) => log.warn('operator pass failed; will retry', { error: errorMessage(err) }));
-  const resync = setInterval(() => runner.trigger(), opts.resyncMs ?? 5000);
-  resync.unref();
-  for (const s of stores) s.start();
-  const services = startServicesController({
-    kv,
-    cluster,
-    logger: log,
+  const timing = {
     ...(opts.debounceMs === undefined ? {} : { debounceMs: opts.debounceMs }),
     ...(opts.resyncMs === undefined ? {} : { resyncMs: opts.resyncMs }),
-  });
-  const synced = Promise.all([...stores.map((s) => s.store.synced), services.synced]).then(() => log.info('operator synced', { cluster }));
+  };
+  const controllers: Controllers =
+    opts.kube === undefined
+      ? startStandaloneControllers({ kv, cluster, logger: log, ...timing, ...(opts.randomSuffix === undefined ? {} : { randomSuffix: opts.randomSuffix }), ...(opts.now === undefined ? {} : { now: opts.now }) })
+      : startKubeSource({ kv, cluster, logger: log.child({ source: 'kubernetes' }), kube: opts.kube, ...timing });
+  const synced = controllers.synced.then(() => log.info('operator synced', { cluster, mode: opts.kube === undefined ? 'standalone' : 'kubernetes' }));
   const marker = writeSyncedMarker(kv, cluster, log, opts.now);
   void synced.then(() => marker.start());
   const identityGc = startIdentityGc({ kv, cluster, logger: log.child({ component: 'identity-gc' }), ...opts.identityGc });
@@ -161,18 +66,12 @@ export function startOperator(opts: OperatorOptions): RunningOperator {
 
   return {
     synced,
-    idle: async () => {
-      await Promise.all([runner.quiet(), services.idle()]);
-    },
+    idle: () => controllers.idle(),
     stop: async () => {
       marker.stop();
       await identityGc.stop();
       await reflector?.stop();
-      await services.stop();
-      clearInterval(resync);
-      runner.close();
-      await runner.idle();
-      for (const s of stores) s.close();
+      await controllers.stop();
     },
   };
 }
