@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Flow } from '../model/flow.ts';
-import { flowGraph, workloadName } from './flowGraph.ts';
+import { flowGraph, uniqueFlows, workloadName } from './flowGraph.ts';
 
 let seq = 0;
 function flow(over: Partial<Flow> & Pick<Flow, 'source' | 'destination'>): Flow {
@@ -51,11 +51,16 @@ test('the latest verdict colours the edge; the counts keep every verdict', () =>
   assert.equal(g.edges[0]?.verdict, 'DROPPED');
 });
 
-test('a connection reported by both nodes counts once', () => {
-  const one = flow({ source: { ...curl, port: 4444 }, destination: echoIn('ui1', 'echo-1-b2k9x', '10.249.0.7'), service: echoSvc });
-  const g = flowGraph([one, { ...one, node: 'ui1-worker', cluster: 'ui1', seq: 99 }]);
+test('a connection reported by both nodes counts once, with the service the client addressed', () => {
+  const atClient = flow({ source: { ...curl, port: 4444 }, destination: echoIn('ui1', 'echo-1-b2k9x', '10.249.0.7'), service: echoSvc });
+  const { service: _, ...atServer } = { ...atClient, node: 'ui1-worker', cluster: 'ui1', seq: 99 };
+  const g = flowGraph([atServer, atClient]);
   assert.equal(g.flows, 1);
   assert.equal(g.edges[0]?.counts.FORWARDED, 1);
+  assert.deepEqual(g.edges[0]?.services, ['default/echo-1']);
+  const u = uniqueFlows([atServer, atClient]);
+  assert.deepEqual([u.length, u[0]?.service], [1, echoSvc]);
+  assert.equal(uniqueFlows([{ ...atClient, source: { ...curl } }, { ...atClient, source: { ...curl } }]).length, 2, 'drop records (no source port) are never merged');
 });
 
 test('peers without a pod: the addressed service (rejected), else the IP', () => {

@@ -90,11 +90,31 @@ export function peerNode(peer: FlowPeer, flowCluster: string, service?: Flow['se
 
 /**
  * One connection may be reported by the node of each end: the same source
- * socket, protocol and destination (service or backend) within a second.
+ * socket, protocol, destination and verdict within the same second. Flows
+ * without a source port (drop records) are never merged.
  */
-function flowKey(f: Flow): string {
+function flowKey(f: Flow): string | undefined {
+  if (f.source.port === undefined) return undefined;
   const dst = f.destination.pod ?? f.destination.ip;
-  return `${f.protocol}|${f.source.ip}:${f.source.port ?? ''}|${dst}:${f.destination.port ?? ''}|${f.verdict}|${f.time.slice(0, 19)}`;
+  return `${f.protocol}|${f.source.ip}:${f.source.port}|${dst}:${f.destination.port ?? ''}|${f.verdict}|${f.time.slice(0, 19)}`;
+}
+
+/** Flows oldest first, each connection once: the first report kept, the service taken from the other (the client's node knows it). */
+export function uniqueFlows(flows: readonly Flow[]): Flow[] {
+  const ordered = [...flows].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const out: Flow[] = [];
+  const at = new Map<string, number>();
+  for (const f of ordered) {
+    const key = flowKey(f);
+    const i = key === undefined ? undefined : at.get(key);
+    if (i === undefined) {
+      if (key !== undefined) at.set(key, out.length);
+      out.push(f);
+    } else if (out[i]?.service === undefined && f.service !== undefined) {
+      out[i] = { ...(out[i] as Flow), service: f.service };
+    }
+  }
+  return out;
 }
 
 export function emptyCounts(): VerdictCounts {
@@ -111,24 +131,18 @@ interface EdgeAcc {
   ports: Set<string>;
 }
 
-/** Flows (any order, any number of nodes) → the workload graph, nodes and edges sorted by id. */
+/** Flows (any order, any number of nodes; duplicates merged by uniqueFlows) → the workload graph, nodes and edges sorted by id. */
 export function flowGraph(flows: readonly Flow[]): FlowGraph {
   const nodes = new Map<string, { node: GraphNode; pods: Set<string> }>();
   const edges = new Map<string, EdgeAcc>();
-  const seen = new Set<string>();
-  let counted = 0;
-  const ordered = [...flows].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const unique = uniqueFlows(flows);
   const addNode = (n: GraphNode): string => {
     const cur = nodes.get(n.id) ?? { node: n, pods: new Set<string>() };
     for (const p of n.pods) cur.pods.add(p);
     nodes.set(n.id, cur);
     return n.id;
   };
-  for (const f of ordered) {
-    const key = flowKey(f);
-    if (f.source.port !== undefined && seen.has(key)) continue;
-    seen.add(key);
-    counted++;
+  for (const f of unique) {
     const from = addNode(peerNode(f.source, f.cluster));
     const to = addNode(peerNode(f.destination, f.cluster, f.service));
     const id = `${from} → ${to}`;
@@ -146,6 +160,6 @@ export function flowGraph(flows: readonly Flow[]): FlowGraph {
     edges: [...edges.entries()]
       .map(([id, e]) => ({ id, from: e.from, to: e.to, counts: e.counts, verdict: e.verdict, services: [...e.services].sort(), ports: [...e.ports].sort(), lastSeen: e.lastSeen }))
       .sort(byId),
-    flows: counted,
+    flows: unique.length,
   };
 }

@@ -1,10 +1,10 @@
 /**
  * What `/api/flows` answers (pure): the recent flows of the agents asked,
- * aggregated into the workload graph (flowGraph.ts), the newest few as a
- * list, and the agents that did not answer.
+ * each connection once, aggregated into the workload graph (flowGraph.ts),
+ * the newest few as a list, and the agents that did not answer.
  */
 import type { Flow } from '../model/flow.ts';
-import { flowGraph } from './flowGraph.ts';
+import { flowGraph, uniqueFlows } from './flowGraph.ts';
 import type { FlowGraph } from './flowGraph.ts';
 
 export interface FlowsView {
@@ -22,5 +22,6 @@ export const RECENT_FLOWS = 30;
 
 /** `flows` oldest first, as fetchFlows returns them. */
 export function flowsView(flows: readonly Flow[], agents: FlowsView['agents'], errors: readonly string[], now: string): FlowsView {
-  return { generatedAt: now, graph: flowGraph(flows), recent: flows.slice(-RECENT_FLOWS).reverse(), agents, errors };
+  const unique = uniqueFlows(flows);
+  return { generatedAt: now, graph: flowGraph(unique), recent: unique.slice(-RECENT_FLOWS).reverse(), agents, errors };
 }
