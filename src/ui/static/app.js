@@ -98,6 +98,11 @@ function edgePath(a, b, i) {
   }
   const dir = b.x > a.x ? 1 : -1;
   const x1 = a.x + dir * w, x2 = b.x - dir * w, mx = (x1 + x2) / 2;
+  if (Math.abs(a.col - b.col) > 1) {
+    // Over a column in between: swing below its boxes instead of through them.
+    const low = Math.max(a.y, b.y) + 44 + (i % 3) * 10;
+    return { d: `M${x1},${a.y} C${x1 + dir * 80},${low} ${x2 - dir * 80},${low} ${x2},${b.y}`, lx: mx, ly: low - 6 };
+  }
   return { d: `M${x1},${a.y} C${mx},${a.y} ${mx},${b.y} ${x2},${b.y}`, lx: mx, ly: (a.y + b.y) / 2 - 4 };
 }
 
