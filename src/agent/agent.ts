@@ -41,12 +41,17 @@ import { localPolicyEndpoints, PolicyStore } from './policyInputs.ts';
 import { PolicyCompiler } from '../policy/compile.ts';
 import { AgentMeshReporter, MeshCache } from './meshCache.ts';
 import type { NodeIdentity } from './nodeRegistration.ts';
-import { registerNode, setNodeReady } from './nodeRegistration.ts';
+import { registerNode, setNodeReady, updateNode } from './nodeRegistration.ts';
 import { parseStoredPod } from './podResource.ts';
 import type { StoredPod } from './podResource.ts';
 import { PodStatusWriter } from './podStatusWriter.ts';
 import { PodSync } from './podSync.ts';
 import type { KubeletOptions } from '../kubelet/options.ts';
+import { podLogLookup, registerKubeNode } from '../kubelet/kubelet.ts';
+import { KubePodSource, kubeConfigMapSource } from '../kubelet/kubePodSource.ts';
+import { startKubeletServer, type KubeletServer } from '../kubelet/logServer.ts';
+import { KUBELET_PORT } from '../kubelet/nodeObject.ts';
+import { watchStorePodSource, type PodSource } from './podSource.ts';
 
 export interface AgentOptions {
   readonly cluster: string;
@@ -102,6 +107,9 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   const id: NodeIdentity = { cluster: opts.cluster, clusterId: config.id, node: opts.node, ip: opts.nodeIp };
   await registerNode(kv, id);
   logger.info('node registered', { node: `${opts.cluster}/${opts.node}`, ip: opts.nodeIp });
+  // Kubernetes mode: the Node in the API, and its PodCIDR (the controller manager's) copied to the node's record.
+  const kube = opts.kubernetes === undefined ? undefined : await registerKubeNode(opts.kubernetes, opts.node, opts.nodeIp, logger);
+  if (kube !== undefined) await updateNode(kv, id, (cur) => ({ ...(cur ?? { name: id.node, cluster: id.cluster, clusterId: id.clusterId, ip: id.ip, vtep: id.ip, bootId: '', ready: false }), podCIDR: kube.podCIDR }));
 
   await claimLoopbackAddress(POD_NAMESERVER);
   await ensureServiceCidrRoute(hostNetTools(), config.serviceCIDR);
@@ -193,20 +201,33 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   });
   const cniSocket = path.join(opts.stateDir, 'cni.sock');
   const podTrigger = createTrigger(async () => {
-    await podSync?.reconcile();
+    const running = await podSync?.reconcile();
+    if (running !== undefined && pods.isSynced()) await pods.afterReconcile?.(running);
     datapathTrigger.trigger();
   }, 20, onError('pod sync'));
-  const pods = new WatchStore<StoredPod>({
-    kv,
-    prefix: keys.resourcesPrefix('pods'),
-    parse: parseStoredPod,
-    logger: logger.child({ watch: 'pods' }),
-    onUpsert: () => podTrigger.trigger(),
-    onDelete: () => podTrigger.trigger(),
-    onSynced: () => podTrigger.trigger(),
-  });
+  const pods: PodSource =
+    kube === undefined
+      ? watchStorePodSource(
+          new WatchStore<StoredPod>({
+            kv,
+            prefix: keys.resourcesPrefix('pods'),
+            parse: parseStoredPod,
+            logger: logger.child({ watch: 'pods' }),
+            onUpsert: () => podTrigger.trigger(),
+            onDelete: () => podTrigger.trigger(),
+            onSynced: () => podTrigger.trigger(),
+          }),
+        )
+      : new KubePodSource({ api: kube.api, node: opts.node, nodeIp: opts.nodeIp, logger: logger.child({ watch: 'pods' }), onChange: () => podTrigger.trigger() });
   podSync = new PodSync(
-    { stateDir: opts.stateDir, cluster: opts.cluster, node: opts.node, cniSocket, logger: logger.child({ component: 'pods' }), configMaps: kvConfigMapSource(kv) },
+    {
+      stateDir: opts.stateDir,
+      cluster: opts.cluster,
+      node: opts.node,
+      cniSocket,
+      logger: logger.child({ component: 'pods' }),
+      configMaps: kube === undefined ? kvConfigMapSource(kv) : kubeConfigMapSource(kube.api),
+    },
     pods,
     status,
   );
@@ -217,7 +238,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     ipam,
     logger: logger.child({ component: 'cni' }),
     onAdd: async (ep) => {
-      const pod = pods.get(keys.resource('pods', ep.podNamespace, ep.podName));
+      const pod = pods.get(ep.podNamespace, ep.podName);
       if (pod !== undefined) await status.endpoint(pod, ep.ip);
       datapathTrigger.trigger();
     },
@@ -231,6 +252,11 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   pods.start();
 
   await setNodeReady(kv, id, true);
+  await kube?.node.setReady(true);
+  const kubeletServer: KubeletServer | undefined =
+    opts.kubernetes?.server === undefined
+      ? undefined
+      : await startKubeletServer({ host: opts.nodeIp, port: KUBELET_PORT, tls: opts.kubernetes.server, lookup: podLogLookup(pods, opts.stateDir, opts.node), logger: logger.child({ component: 'kubelet-api' }) });
   logger.info('agent ready', { node: `${opts.cluster}/${opts.node}`, routing: config.routingMode });
 
   const ticker = setInterval(() => podTrigger.trigger(), 2000);
@@ -249,7 +275,9 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       podTrigger.close();
       datapathTrigger.close();
       await Promise.all([podTrigger.idle(), datapathTrigger.idle()]);
-      pods.close();
+      kube?.node.stop();
+      await kubeletServer?.close();
+      await pods.close();
       nodes.close();
       endpoints.close();
       services.close();

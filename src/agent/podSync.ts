@@ -4,7 +4,6 @@
  * stops a pod it merely has not heard of yet; pods it finds running (by their
  * records) are adopted, not restarted.
  */
-import type { WatchStore } from '../kvstore/watchStore.ts';
 import { ErrorCode, errorMessage, isWeftError } from '../errors.ts';
 import type { PodRecord } from '../runtime/podRecord.ts';
 import { readPodRecords } from '../runtime/podRecord.ts';
@@ -15,6 +14,7 @@ import { backoffDelay } from '../util/backoff.ts';
 import type { StoredPod } from './podResource.ts';
 import { toRuntimePod } from './podResource.ts';
 import type { PodStatusWriter } from './podStatusWriter.ts';
+import type { ObservedPodStatus, PodSource } from './podSource.ts';
 
 /** Restart delays of a failing pod: doubling from 1 s to 30 s. */
 const RETRY = { minMs: 1000, maxMs: 30_000 } as const;
@@ -25,12 +25,12 @@ const VOLUME_REFRESH_MS = 10_000;
 
 export class PodSync {
   readonly #cfg: PodRuntimeConfig;
-  readonly #pods: WatchStore<StoredPod>;
+  readonly #pods: PodSource;
   readonly #status: PodStatusWriter;
   readonly #failures = new Map<string, { count: number; nextAt: number; message?: string }>();
   readonly #volumesRefreshedAt = new Map<string, number>();
 
-  constructor(cfg: PodRuntimeConfig, pods: WatchStore<StoredPod>, status: PodStatusWriter) {
+  constructor(cfg: PodRuntimeConfig, pods: PodSource, status: PodStatusWriter) {
     this.#cfg = cfg;
     this.#pods = pods;
     this.#status = status;
@@ -45,8 +45,9 @@ export class PodSync {
     return out;
   }
 
-  async reconcile(): Promise<void> {
-    if (!this.#pods.isSynced()) return;
+  /** Returns the pods ("ns/name") that still have a running sandbox (empty before the source has synced). */
+  async reconcile(): Promise<ReadonlySet<string>> {
+    if (!this.#pods.isSynced()) return new Set();
     const desired = this.desired();
     const records = new Map<string, PodRecord>();
     for (const r of readPodRecords(this.#cfg.stateDir, (file, err) => this.#cfg.logger.warn('unreadable pod record', { file, err: errorMessage(err) }))) {
@@ -78,13 +79,19 @@ export class PodSync {
       await this.#status.forget(ns, name);
     }
     for (const id of this.#volumesRefreshedAt.keys()) if (!desired.has(id)) this.#volumesRefreshedAt.delete(id);
+    return new Set(records.keys());
+  }
+
+  /** The observed status, to etcd (weft/status/pods) and to the pod source (the API server in Kubernetes mode). */
+  async #report(pod: StoredPod, s: ObservedPodStatus): Promise<void> {
+    await this.#status.status(pod.metadata.namespace, pod.metadata.name, s);
+    await this.#pods.reportStatus?.(pod, s);
   }
 
   async #start(id: string, pod: StoredPod): Promise<void> {
     const f = this.#failures.get(id);
     if (f !== undefined && Date.now() < f.nextAt) return;
-    const { namespace, name } = pod.metadata;
-    await this.#status.status(namespace, name, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: f?.message ?? '' });
+    await this.#report(pod, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: f?.message ?? '' });
     if (f?.message === undefined) this.#cfg.logger.info('starting pod', { pod: id });
     const rec = await startPod(this.#cfg, toRuntimePod(pod));
     this.#failures.delete(id);
@@ -100,7 +107,7 @@ export class PodSync {
     }
     const next = restartDeadProcesses(this.#cfg, toRuntimePod(pod), rec);
     await this.#status.endpoint(pod, next.ip);
-    await this.#status.status(rec.namespace, rec.name, {
+    await this.#report(pod, {
       phase: 'Running',
       podIP: next.ip,
       pids: next.processes.map((p) => p.pid),
@@ -120,9 +127,8 @@ export class PodSync {
     const delay = backoffDelay(prev, RETRY.minMs, RETRY.maxMs);
     this.#failures.set(id, { count: prev + 1, nextAt: Date.now() + delay });
     this.#cfg.logger.error('pod failed to start', { pod: id, err: errorMessage(err), retryInMs: delay });
-    const { namespace, name } = pod.metadata;
-    void this.#status
-      .status(namespace, name, { phase: 'Failed', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: errorMessage(err) })
+    void this
+      .#report(pod, { phase: 'Failed', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message: errorMessage(err) })
       .catch(() => undefined);
   }
 
@@ -131,9 +137,8 @@ export class PodSync {
     const prev = this.#failures.get(id);
     if (prev?.message !== message) this.#cfg.logger.warn('pod waiting for a volume', { pod: id, reason: message });
     this.#failures.set(id, { count: (prev?.count ?? 0) + 1, nextAt: Date.now() + VOLUME_RETRY_MS, message });
-    const { namespace, name } = pod.metadata;
-    void this.#status
-      .status(namespace, name, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message })
+    void this
+      .#report(pod, { phase: 'ContainerCreating', podIP: '', pids: [], netns: '', startedAt: '', restarts: 0, message })
       .catch(() => undefined);
   }
 }
