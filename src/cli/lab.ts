@@ -20,11 +20,20 @@ import { labStatusWithHealth } from '../lab/health.ts';
 import { labUp, usageLines } from '../lab/up.ts';
 import { parseClusterSpec } from '../lab/validate.ts';
 import { outputOption } from './config.ts';
+import { resolveKubeBins } from '../kube/bins.ts';
+import { pkiRoot } from '../pki/files.ts';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 
-export function labPlanEnv(): PlanEnv {
-  return { labDir: labDir(), nodeBin: NODE_BIN, cliEntry: CLI_ENTRY, etcdBin: ETCD_BIN };
+/** kubernetes: resolve the control-plane binaries (a clear error naming scripts/kube-bins.sh when they are missing). */
+export function labPlanEnv(kubernetes = false): PlanEnv {
+  return {
+    labDir: labDir(),
+    nodeBin: NODE_BIN,
+    cliEntry: CLI_ENTRY,
+    etcdBin: ETCD_BIN,
+    ...(kubernetes ? { kube: { bins: resolveKubeBins(), pkiRoot: pkiRoot() } } : {}),
+  };
 }
 
 function printJson(value: unknown): void {
@@ -45,6 +54,7 @@ interface UpOptions {
   routing?: string;
   nodeCidrMask?: string;
   policyDefaultLocalCluster?: string;
+  kubernetes?: boolean;
   wait: boolean;
   waitTimeout: string;
   output: string;
@@ -69,6 +79,7 @@ function registerUp(lab: Command): void {
     .addOption(new Option('--routing <mode>', 'pod-to-pod across nodes').choices(['native', 'tunnel']).default('tunnel'))
     .option('--node-cidr-mask <bits>', "prefix length of each node's PodCIDR", '24')
     .option('--policy-default-local-cluster <bool>', 'true (default): a policy peer selector without io.cilium.k8s.policy.cluster matches only this cluster; false: every cluster')
+    .option('--kubernetes', 'also run a Kubernetes control plane (kube-apiserver, controller manager, scheduler) as the source of truth; kubeconfig context named after the cluster')
     .option('--no-wait', 'do not wait for the nodes to be ready')
     .option('--wait-timeout <seconds>', 'how long to wait for the nodes to be ready', '60')
     .addOption(outputOption())
@@ -82,14 +93,14 @@ function registerUp(lab: Command): void {
         waitTimeoutMs,
         progress,
         underlayOverride: process.env['WEFT_LAB_UNDERLAY'],
-        planEnv: labPlanEnv(),
+        planEnv: labPlanEnv(spec.kubernetes === true),
         openKv: (endpoints) => createEtcdKv({ endpoints, dialTimeoutMs: 5000 }),
       });
       if (opts.output === 'json') {
         printJson(result);
         return;
       }
-      process.stdout.write(`\n${usageLines(spec.name).join('\n')}\n`);
+      process.stdout.write(`\n${usageLines(spec.name, spec.kubernetes === true).join('\n')}\n`);
     });
 }
 

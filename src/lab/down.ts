@@ -10,7 +10,8 @@ import { listContexts, removeContext } from '../contexts/contexts.ts';
 import { clusterPkiDir, pkiRoot } from '../pki/files.ts';
 import { deleteNetns, listNetns, netnsPids } from './netns.ts';
 import { clusterNetnsPrefix, DEFAULT_UNDERLAY_CIDR, planUnderlay } from './plan.ts';
-import type { UnderlayPlan } from './plan.ts';
+import type { LabProcessName, UnderlayPlan } from './plan.ts';
+import { removeLabKubeconfig } from './kubeconfig.ts';
 import { readRecordedPods } from './pods.ts';
 import { stopRecorded } from './processes.ts';
 import type { Progress } from './progress.ts';
@@ -20,10 +21,19 @@ import { removeLabFilesIfEmpty, setClusterPhase, updateLabState, withLabLock } f
 import { deleteHostLink, removeUnderlay, underlayHostLinks } from './underlay.ts';
 import { validateClusterName } from './validate.ts';
 
-/** Daemons in stop order: the mesh proxy and the operator first, then the agents, etcd last. */
+/** Daemons in stop order: the mesh proxy and the operator first, then the agents, the Kubernetes control plane, the etcds last. */
 function daemonsInStopOrder(c: LabClusterState): { host: string; proc: LabProcessState }[] {
   const all = c.hosts.flatMap((h) => h.processes.map((proc) => ({ host: h.name, proc })));
-  const rank = { 'mesh-proxy': 0, operator: 1, agent: 2, etcd: 3 } as const;
+  const rank: Readonly<Record<LabProcessName, number>> = {
+    'mesh-proxy': 0,
+    operator: 1,
+    agent: 2,
+    'kube-scheduler': 3,
+    'kube-controller-manager': 4,
+    'kube-apiserver': 5,
+    'kube-etcd': 6,
+    etcd: 7,
+  };
   return all.sort((a, b) => rank[a.proc.name] - rank[b.proc.name]);
 }
 
@@ -97,13 +107,14 @@ function removeLabContext(c: LabClusterState, progress: Progress): void {
 
 /** Removes everything of one cluster but its state record. */
 export async function teardownCluster(c: LabClusterState, underlay: UnderlayPlan | null, progress: Progress): Promise<void> {
+  const isEtcd = (name: LabProcessName): boolean => name === 'etcd' || name === 'kube-etcd';
   for (const { host, proc } of daemonsInStopOrder(c)) {
-    if (proc.name === 'etcd') continue;
+    if (isEtcd(proc.name)) continue;
     await stopDaemon(c, host, proc, progress);
   }
   const podNetns = await stopPods(c, progress);
   for (const { host, proc } of daemonsInStopOrder(c)) {
-    if (proc.name === 'etcd') await stopDaemon(c, host, proc, progress);
+    if (isEtcd(proc.name)) await stopDaemon(c, host, proc, progress);
   }
   await deleteClusterNetns(c.name, podNetns, progress);
   if (underlay !== null) {
@@ -111,6 +122,7 @@ export async function teardownCluster(c: LabClusterState, underlay: UnderlayPlan
     for (const h of c.hosts) if (await deleteHostLink(underlay, h)) links++;
     if (links > 0) progress.ok(`Deleted ${links} underlay veth(s)`);
   }
+  if (c.kubernetes !== undefined) removeLabKubeconfig(c.name, c.kubernetes, progress);
   removeClusterDir(c, progress);
   removeClusterPki(c.name, progress);
   removeLabContext(c, progress);

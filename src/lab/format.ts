@@ -2,7 +2,7 @@
  * Human output of `weft lab status` and `weft lab process`.
  */
 import Table from 'cli-table3';
-import { LAB_PROCESS_NAMES as PROCESS_COLUMNS } from './plan.ts';
+import { KUBE_PROCESS_NAMES, LAB_PROCESS_NAMES } from './plan.ts';
 import type { LabProcessHealth, LabProcessStatus, LabStatus } from './status.ts';
 
 export function mark(ok: boolean): string {
@@ -22,6 +22,9 @@ export function formatHealthCell(processes: readonly LabProcessStatus[]): string
 
 export function formatLabStatus(status: LabStatus): string {
   if (status.clusters.length === 0) return 'No lab clusters. Create one with `weft lab up --name c1 --id 1 …`.';
+  // The Kubernetes control plane's columns only when a cluster runs one.
+  const kube = status.clusters.some((c) => c.hosts.some((h) => h.processes.some((p) => (KUBE_PROCESS_NAMES as readonly string[]).includes(p.name))));
+  const PROCESS_COLUMNS = kube ? LAB_PROCESS_NAMES : LAB_PROCESS_NAMES.filter((n) => !(KUBE_PROCESS_NAMES as readonly string[]).includes(n));
   const table = new Table({
     head: ['CLUSTER', 'ID', 'PHASE', 'HOST', 'IP', 'NETNS', ...PROCESS_COLUMNS.map((p) => p.toUpperCase()), 'HEALTH'],
     style: { head: [], border: [] },

@@ -7,6 +7,11 @@ import { WeftError, ErrorCode } from '../errors.ts';
 import { formatIp, hostAt, parseCidr } from '../util/cidr.ts';
 import type { ClusterConfig, RoutingMode } from '../model/state.ts';
 import { etcdLimitFlags } from '../kvstore/etcdLimits.ts';
+import type { KubeBins } from '../kube/bins.ts';
+import { agentKubeFlags, apiserverArgv, controllerManagerArgv, kubeEtcdArgv, operatorKubeFlags, schedulerArgv } from '../kube/argv.ts';
+import type { ControlPlaneInput } from '../kube/argv.ts';
+import { apiServerUrl, kubeLayout } from '../kube/layout.ts';
+import type { KubeLayout } from '../kube/layout.ts';
 
 export const DEFAULT_UNDERLAY_CIDR = '172.30.0.0/16';
 export const UNDERLAY_NETNS = 'wf-underlay';
@@ -19,8 +24,10 @@ export const ROOT_VETH_PEER = 'uroot';
 export const NETNS_PREFIX = 'wf-';
 export const MAX_NODES = 244;
 
+/** The Kubernetes control plane of a `--kubernetes` cluster, on the control-plane host. */
+export const KUBE_PROCESS_NAMES = ['kube-etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 /** mesh-proxy runs on the control-plane host once `clustermesh enable` has issued its certificates. */
-export const LAB_PROCESS_NAMES = ['etcd', 'operator', 'mesh-proxy', 'agent'] as const;
+export const LAB_PROCESS_NAMES = ['etcd', 'operator', 'mesh-proxy', 'agent', ...KUBE_PROCESS_NAMES] as const;
 export type LabProcessName = (typeof LAB_PROCESS_NAMES)[number];
 export type HostRole = 'control-plane' | 'node';
 
@@ -34,6 +41,8 @@ export interface LabClusterSpec {
   nodeCidrMaskSize: number;
   /** ClusterConfig.policyDefaultLocalCluster; undefined = not written (true). */
   policyDefaultLocalCluster?: boolean | undefined;
+  /** `--kubernetes`: a Kubernetes control plane is the source of truth. */
+  kubernetes?: boolean | undefined;
 }
 
 export interface UnderlayPlan {
@@ -77,6 +86,8 @@ export interface ClusterPlan {
   endpoint: string;
   hosts: HostPlan[];
   clusterConfig: ClusterConfig;
+  /** Kubernetes mode: the API server's URL and where every file of its PKI and kubeconfigs lives. */
+  kubernetes?: { apiServer: string; layout: KubeLayout };
 }
 
 export interface PlanEnv {
@@ -85,6 +96,8 @@ export interface PlanEnv {
   nodeBin: string;
   cliEntry: string;
   etcdBin: string;
+  /** Kubernetes mode only: the control-plane binaries and `${weftHome()}/pki`. */
+  kube?: { bins: KubeBins; pkiRoot: string } | undefined;
 }
 
 export function planUnderlay(cidr: string): UnderlayPlan {
@@ -182,15 +195,38 @@ export function planCluster(spec: LabClusterSpec, underlay: UnderlayPlan, env: P
   const log = (hostDir: string, proc: LabProcessName): string => path.join(hostDir, `${proc}.log`);
 
   const cp = host('cp', 'control-plane', 0);
+  const layout = spec.kubernetes === true ? planKubeLayout(spec, env, dir, cp.dir) : undefined;
+  const kubeProcs: ProcessPlan[] = [];
+  if (layout !== undefined && env.kube !== undefined) {
+    const podCIDR = spec.podCIDRs[0] ?? '';
+    const input: ControlPlaneInput = { bins: env.kube.bins, etcdBin: env.etcdBin, layout, cpIp, podCIDR, serviceCIDR: spec.serviceCIDR, nodeCidrMaskSize: spec.nodeCidrMaskSize };
+    const argvs: [LabProcessName, string[]][] = [
+      ['kube-etcd', kubeEtcdArgv(input)],
+      ['kube-apiserver', apiserverArgv(input)],
+      ['kube-controller-manager', controllerManagerArgv(input)],
+      ['kube-scheduler', schedulerArgv(input)],
+    ];
+    for (const [name, argv] of argvs) kubeProcs.push({ name, argv: inNetns(cp.netns, argv), logFile: log(cp.dir, name) });
+  }
   const cpPlan: HostPlan = {
     ...cp,
     processes: [
       { name: 'etcd', argv: inNetns(cp.netns, etcdArgv(env, cp.dir, cpIp)), logFile: log(cp.dir, 'etcd') },
+      ...kubeProcs,
       {
         name: 'operator',
         argv: inNetns(
           cp.netns,
-          weftArgv(env, ['operator', '--cluster', spec.name, '--etcd', 'http://127.0.0.1:2379', '--state-dir', cp.dir]),
+          weftArgv(env, [
+            'operator',
+            '--cluster',
+            spec.name,
+            '--etcd',
+            'http://127.0.0.1:2379',
+            '--state-dir',
+            cp.dir,
+            ...(layout === undefined ? [] : operatorKubeFlags(layout)),
+          ]),
         ),
         logFile: log(cp.dir, 'operator'),
       },
@@ -198,7 +234,8 @@ export function planCluster(spec: LabClusterSpec, underlay: UnderlayPlan, env: P
   };
   const nodes = nodeHostNames(spec.nodes).map((name, i): HostPlan => {
     const h = host(name, 'node', i + 1);
-    const argv = weftArgv(env, ['agent', '--cluster', spec.name, '--node', name, '--node-ip', h.ip, '--etcd', endpoint, '--state-dir', h.dir]);
+    const kube = layout === undefined ? [] : agentKubeFlags(layout, name);
+    const argv = weftArgv(env, ['agent', '--cluster', spec.name, '--node', name, '--node-ip', h.ip, '--etcd', endpoint, '--state-dir', h.dir, ...kube]);
     return { ...h, processes: [{ name: 'agent', argv: inNetns(h.netns, argv), logFile: log(h.dir, 'agent') }] };
   });
 
@@ -219,5 +256,14 @@ export function planCluster(spec: LabClusterSpec, underlay: UnderlayPlan, env: P
       capabilities: [],
       ...(spec.policyDefaultLocalCluster === undefined ? {} : { policyDefaultLocalCluster: spec.policyDefaultLocalCluster }),
     },
+    ...(layout === undefined ? {} : { kubernetes: { apiServer: apiServerUrl(cpIp), layout } }),
   };
+}
+
+function planKubeLayout(spec: LabClusterSpec, env: PlanEnv, clusterDir: string, cpDir: string): KubeLayout {
+  if (env.kube === undefined) throw new WeftError(ErrorCode.Internal, `lab cluster ${spec.name}: Kubernetes mode planned without the control-plane binaries`);
+  if (spec.podCIDRs.length !== 1) {
+    throw new WeftError(ErrorCode.InvalidInput, `--kubernetes takes one pod CIDR (the controller manager's --cluster-cidr); got ${spec.podCIDRs.join(',')}`);
+  }
+  return kubeLayout(path.join(env.kube.pkiRoot, spec.name, 'kube'), clusterDir, cpDir, nodeHostNames(spec.nodes));
 }

@@ -45,6 +45,20 @@ export const LabMeshState = z.object({
 });
 export type LabMeshState = z.infer<typeof LabMeshState>;
 
+/** Set by `lab up --kubernetes`: the API server, the lab's kubeconfig and the user's kubeconfig it merged its context into. */
+export const LabKubernetesState = z.object({
+  apiServer: z.string(),
+  /** `${weftHome()}/kubeconfig`: one context per lab cluster. */
+  kubeconfig: z.string(),
+  /** The user's kubeconfig (first $KUBECONFIG file, else ~/.kube/config) holding the merged entries lab down removes. */
+  userKubeconfig: z.string(),
+  /** The admin kubeconfig of the cluster (`<lab>/<cluster>/kube/admin.kubeconfig`). */
+  adminKubeconfig: z.string(),
+  /** The cluster's Kubernetes PKI folder. */
+  pkiDir: z.string(),
+});
+export type LabKubernetesState = z.infer<typeof LabKubernetesState>;
+
 export const LabClusterState = z.object({
   name: z.string(),
   id: z.number().int(),
@@ -61,6 +75,7 @@ export const LabClusterState = z.object({
   createdAt: z.string(),
   hosts: z.array(LabHostState),
   mesh: LabMeshState.optional(),
+  kubernetes: LabKubernetesState.optional(),
 });
 export type LabClusterState = z.infer<typeof LabClusterState>;
 

@@ -4,6 +4,7 @@
  */
 import { isAlive } from '../util/proc.ts';
 import { AGENT_HTTP_PORT, OPERATOR_HTTP_PORT } from '../observe/daemonHttp.ts';
+import { APISERVER_PORT, CONTROLLER_MANAGER_PORT, SCHEDULER_PORT } from '../kube/layout.ts';
 import { listNetns } from './netns.ts';
 import { readLabState } from './state.ts';
 import type { LabClusterPhase, LabHostState, LabState } from './state.ts';
@@ -25,7 +26,7 @@ export interface LabProcessStatus {
   health: LabProcessHealth;
 }
 
-/** Where a lab process reports its health (pure). */
+/** Where a lab process reports its health (pure); kube-etcd through the API server's view of it (it listens on the control plane's loopback only). */
 export function healthUrlOf(name: LabProcessName, hostIp: string, etcdEndpoint: string): string {
   switch (name) {
     case 'etcd':
@@ -36,6 +37,14 @@ export function healthUrlOf(name: LabProcessName, hostIp: string, etcdEndpoint: 
       return `http://${hostIp}:${AGENT_HTTP_PORT}/healthz`;
     case 'mesh-proxy':
       return '';
+    case 'kube-etcd':
+      return `https://${hostIp}:${APISERVER_PORT}/healthz/etcd`;
+    case 'kube-apiserver':
+      return `https://${hostIp}:${APISERVER_PORT}/healthz`;
+    case 'kube-controller-manager':
+      return `https://${hostIp}:${CONTROLLER_MANAGER_PORT}/healthz`;
+    case 'kube-scheduler':
+      return `https://${hostIp}:${SCHEDULER_PORT}/healthz`;
   }
 }
 

@@ -12,14 +12,20 @@ import type { ProcessRecord } from '../util/proc.ts';
 import { listContexts, saveContext } from '../contexts/contexts.ts';
 import { waitEtcdHealthy, waitNodesReady, writeClusterConfig } from './clusterEtcd.ts';
 import { removeUnderlayWhenUnused, teardownCluster } from './down.ts';
-import type { LabClusterSpec, PlanEnv, ProcessPlan } from './plan.ts';
+import type { ClusterPlan, LabClusterSpec, LabProcessName, PlanEnv, ProcessPlan } from './plan.ts';
+import { applyManifestFiles, labManifestFiles } from '../kube/apply.ts';
+import { waitTlsHealthy } from '../kube/health.ts';
+import { userKubeconfigPath } from '../kube/kubeconfigFile.ts';
+import { CONTROLLER_MANAGER_PORT, SCHEDULER_PORT } from '../kube/layout.ts';
+import { writeKubePki } from '../kube/pki.ts';
+import { labKubeconfigPath, mergeLabKubeconfig, writeComponentKubeconfigs } from './kubeconfig.ts';
 import { preflight, requireRoot } from './preflight.ts';
 import { logTail, startDetached } from './processes.ts';
 import { seconds } from './progress.ts';
 import type { Progress } from './progress.ts';
 import { weftHome } from '../util/paths.ts';
 import { clusterStateFromPlan, findCluster, labDir, readLabState, underlayStateFromPlan, writeLabState } from './state.ts';
-import type { LabClusterState } from './state.ts';
+import type { LabClusterState, LabKubernetesState } from './state.ts';
 import { setClusterPhase, setProcessRecord, updateLabState, withLabLock } from './store.ts';
 import { createHost, ensureUnderlay } from './underlay.ts';
 
@@ -34,12 +40,86 @@ export interface LabUpOptions {
   underlayOverride: string | undefined;
   planEnv: PlanEnv;
   openKv: (endpoints: string[]) => KvBackend;
+  /** How long the Kubernetes API server may take to be healthy. */
+  kubeTimeoutMs?: number;
 }
 
 export interface LabUpResult {
   cluster: LabClusterState;
   nodes: NodeState[];
   contextIsCurrent: boolean;
+}
+
+/** The lab state's record of a Kubernetes-mode cluster (none in standalone mode). */
+function kubernetesState(plan: ClusterPlan): { kubernetes?: LabKubernetesState } {
+  const k = plan.kubernetes;
+  if (k === undefined) return {};
+  return {
+    kubernetes: {
+      apiServer: k.apiServer,
+      kubeconfig: labKubeconfigPath(),
+      userKubeconfig: userKubeconfigPath(process.env),
+      adminKubeconfig: k.layout.kubeconfigs.admin,
+      pkiDir: k.layout.pkiDir,
+    },
+  };
+}
+
+interface KubeStartContext {
+  check: () => void;
+  progress: Progress;
+  timeoutMs: number;
+  setStep: (step: string) => void;
+}
+
+type Started = { name: string; rec: ProcessRecord; logFile: string }[];
+
+/** PKI, kubeconfigs, kube-etcd, the API server (healthy), controller manager and scheduler (healthy), the CRDs and RBAC, the user's kubeconfig. */
+async function startKubernetes(plan: ClusterPlan, started: Started, ctx: KubeStartContext): Promise<void> {
+  const k = plan.kubernetes;
+  const cp = plan.hosts[0];
+  if (k === undefined || cp === undefined) return;
+  const { progress } = ctx;
+  const name = plan.spec.name;
+  ctx.setStep('Creating the Kubernetes PKI');
+  const nodes = plan.hosts.filter((h) => h.role === 'node').map((h) => ({ name: h.name, ip: h.ip }));
+  const ca = await writeKubePki({ cluster: name, cpIp: plan.cpIp, serviceCIDR: plan.spec.serviceCIDR, nodes }, k.layout);
+  progress.ok(`Kubernetes PKI in ${k.layout.pkiDir} (CA ${ca.cert.subject})`);
+  ctx.setStep('Writing the kubeconfigs');
+  const admin = writeComponentKubeconfigs(name, k.apiServer, k.layout);
+  progress.ok(`Kubeconfigs in ${k.layout.kubeconfigDir}`);
+
+  const start = async (proc: LabProcessName): Promise<void> => {
+    const p = cp.processes.find((x) => x.name === proc);
+    if (p === undefined) throw new WeftError(ErrorCode.Internal, `plan of ${name} has no ${proc}`);
+    ctx.setStep(`Starting ${proc}`);
+    ctx.check();
+    const rec = await startProcess(name, cp.name, p);
+    started.push({ name: proc, rec, logFile: p.logFile });
+    progress.ok(`${proc} started in ${cp.netns} (pid ${rec.pid})`);
+  };
+  const caPem = ca.certPem;
+  await start('kube-etcd');
+  await start('kube-apiserver');
+  ctx.setStep(`Waiting for the API server ${k.apiServer}`);
+  const t0 = Date.now();
+  await waitTlsHealthy(`${k.apiServer}/healthz`, caPem, ctx.timeoutMs, ctx.check);
+  progress.ok(`kube-apiserver healthy at ${k.apiServer} (${seconds(Date.now() - t0)})`);
+  await start('kube-controller-manager');
+  await start('kube-scheduler');
+  for (const [proc, port] of [['kube-controller-manager', CONTROLLER_MANAGER_PORT], ['kube-scheduler', SCHEDULER_PORT]] as const) {
+    ctx.setStep(`Waiting for ${proc}`);
+    await waitTlsHealthy(`https://${plan.cpIp}:${port}/healthz`, undefined, ctx.timeoutMs, ctx.check);
+    progress.ok(`${proc} healthy`);
+  }
+  ctx.setStep('Applying the CRDs and the operator RBAC');
+  const applied = await applyManifestFiles(k.layout.kubeconfigs.admin, labManifestFiles());
+  progress.ok(`Applied ${applied.join(', ')}`);
+  const state = kubernetesState(plan).kubernetes;
+  if (state === undefined) return;
+  ctx.setStep(`Merging context ${name} into ${state.userKubeconfig}`);
+  mergeLabKubeconfig(admin, state);
+  progress.ok(`Kubeconfig context ${name} in ${state.kubeconfig} and ${state.userKubeconfig} (current)`);
 }
 
 async function startProcess(cluster: string, host: string, p: ProcessPlan): Promise<ProcessRecord> {
@@ -100,7 +180,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       const pre = await preflight(spec, opts.underlayOverride, opts.planEnv);
       const s = readLabState();
       s.underlay ??= underlayStateFromPlan(pre.underlay);
-      s.clusters.push(clusterStateFromPlan(pre.plan, new Date().toISOString()));
+      s.clusters.push({ ...clusterStateFromPlan(pre.plan, new Date().toISOString()), ...kubernetesState(pre.plan) });
       writeLabState(s);
       reserved = true;
       step = `Creating the lab underlay ${pre.underlay.cidr}`;
@@ -131,7 +211,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     check();
     const etcdRec = await startProcess(spec.name, cp.name, etcd);
     progress.ok(`etcd started in ${cp.netns} (pid ${etcdRec.pid})`);
-    const started = [{ name: 'etcd', rec: etcdRec, logFile: etcd.logFile }];
+    const started: Started = [{ name: 'etcd', rec: etcdRec, logFile: etcd.logFile }];
     step = `Waiting for etcd at ${plan.endpoint}`;
     const t0 = Date.now();
     await waitEtcdHealthy(plan.endpoint, opts.etcdTimeoutMs ?? 30_000, aliveCheck(started, () => interrupted));
@@ -141,6 +221,11 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
     kv = opts.openKv([plan.endpoint]);
     const key = await writeClusterConfig(kv, plan.clusterConfig);
     progress.ok(`Cluster config written to ${key} (id ${spec.id}, pods ${spec.podCIDRs.join(',')}, services ${spec.serviceCIDR}, ${spec.routing})`);
+
+    if (plan.kubernetes !== undefined) {
+      step = 'Starting the Kubernetes control plane';
+      await startKubernetes(plan, started, { check: aliveCheck(started, () => interrupted), progress, timeoutMs: opts.kubeTimeoutMs ?? 120_000, setStep: (x) => (step = x) });
+    }
 
     step = 'Starting the operator';
     check();
@@ -196,9 +281,10 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
 }
 
 /** How to use the new cluster, printed at the end of `lab up`. */
-export function usageLines(name: string): string[] {
+export function usageLines(name: string, kubernetes = false): string[] {
   return [
     `Cluster "${name}" is up. Try:`,
+    ...(kubernetes ? [`  kubectl --context ${name} get nodes`] : []),
     `  weft --context ${name} get pods`,
     '  weft lab status',
     `  weft lab down --name ${name}`,

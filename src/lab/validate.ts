@@ -17,6 +17,7 @@ export interface LabUpFlags {
   routing?: string | undefined;
   nodeCidrMask?: string | undefined;
   policyDefaultLocalCluster?: string | undefined;
+  kubernetes?: boolean | undefined;
 }
 
 /** The CIDR-holding part of an existing lab cluster. */
@@ -101,7 +102,20 @@ export function parseClusterSpec(flags: LabUpFlags): LabClusterSpec {
     );
   }
   const policyDefaultLocalCluster = parseBooleanFlag('policy-default-local-cluster', flags.policyDefaultLocalCluster);
-  return { name, id, nodes, podCIDRs, serviceCIDR, routing: routing.data, nodeCidrMaskSize, ...(policyDefaultLocalCluster === undefined ? {} : { policyDefaultLocalCluster }) };
+  if (flags.kubernetes === true && podCIDRs.length !== 1) {
+    throw new WeftError(ErrorCode.InvalidCidr, `--kubernetes takes one --pod-cidr (the controller manager's --cluster-cidr); got ${podCIDRs.join(',')}`);
+  }
+  return {
+    name,
+    id,
+    nodes,
+    podCIDRs,
+    serviceCIDR,
+    routing: routing.data,
+    nodeCidrMaskSize,
+    ...(policyDefaultLocalCluster === undefined ? {} : { policyDefaultLocalCluster }),
+    ...(flags.kubernetes === true ? { kubernetes: true } : {}),
+  };
 }
 
 function cidrsOf(c: { podCIDRs: readonly string[]; serviceCIDR: string }): { kind: string; cidr: string }[] {

@@ -80,3 +80,14 @@ test('mutual TLS on loopback: server and client certificates of one CA work, a f
     srv.close();
   }
 });
+
+test('organization sets the subject O (Kubernetes groups); a CN may carry colons (system:node:n1)', async () => {
+  const ca = await createCa();
+  const c = await issueCertificate(ca, { commonName: 'system:node:n1', organization: 'system:nodes', usages: ['clientAuth'] });
+  const subject = new X509Certificate(c.certPem).subject;
+  assert.match(subject, /^CN=system:node:n1$/m);
+  assert.match(subject, /^O=system:nodes$/m);
+  const d = await issueCertificate(ca, { commonName: 'admin', usages: ['clientAuth'] });
+  assert.match(new X509Certificate(d.certPem).subject, /^O=weft$/m);
+  assert.throws(() => validateCertSpec({ commonName: 'x', organization: 'a b', usages: ['clientAuth'] }), (e) => isWeftError(e) && /organization "a b"/.test(e.message));
+});

@@ -18,6 +18,8 @@ export interface CertSpec {
   ipAddresses?: readonly string[];
   dnsNames?: readonly string[];
   validityDays?: number;
+  /** The subject's O (default `weft`): Kubernetes reads it as the user's groups (system:masters, system:nodes). */
+  organization?: string;
 }
 
 export interface IssuedCert {
@@ -34,8 +36,11 @@ const EKU_OIDS: Record<ExtendedUsage, string> = {
 
 /** Checks a spec before any key is generated; names the bad value. */
 export function validateCertSpec(spec: CertSpec): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(spec.commonName)) {
-    throw new WeftError(ErrorCode.InvalidInput, `certificate common name ${JSON.stringify(spec.commonName)} is not 1-64 characters [A-Za-z0-9._-]`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(spec.commonName)) {
+    throw new WeftError(ErrorCode.InvalidInput, `certificate common name ${JSON.stringify(spec.commonName)} is not 1-64 characters [A-Za-z0-9._:-]`);
+  }
+  if (spec.organization !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(spec.organization)) {
+    throw new WeftError(ErrorCode.InvalidInput, `certificate ${spec.commonName}: organization ${JSON.stringify(spec.organization)} is not 1-64 characters [A-Za-z0-9._:-]`);
   }
   if (spec.usages.length === 0) throw new WeftError(ErrorCode.InvalidInput, `certificate ${spec.commonName} has no extended key usage`);
   for (const ip of spec.ipAddresses ?? []) {
@@ -72,7 +77,7 @@ export async function issueCertificate(ca: CertificateAuthority, spec: CertSpec,
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
-      subject: `CN=${spec.commonName}, O=weft`,
+      subject: `CN=${spec.commonName}, O=${spec.organization ?? 'weft'}`,
       issuer: ca.cert.subjectName,
       ...validityWindow(now, spec.validityDays ?? LEAF_VALIDITY_DAYS),
       signingAlgorithm: ca.signing.algorithm,
