@@ -84,3 +84,37 @@ void test('policyDefaultLocalCluster flows into the ClusterConfig only when give
   assert.equal('policyDefaultLocalCluster' in planCluster({ ...spec }, planUnderlay('172.30.0.0/16'), env).clusterConfig, false);
   assert.equal(planCluster({ ...spec, policyDefaultLocalCluster: false }, planUnderlay('172.30.0.0/16'), env).clusterConfig.policyDefaultLocalCluster, false);
 });
+
+void test('--kubernetes: the control plane on cp before the operator, the design flags on operator and agents, the PKI under pki/<cluster>/kube', () => {
+  const bins = { 'kube-apiserver': '/b/a', 'kube-controller-manager': '/b/c', 'kube-scheduler': '/b/s' };
+  const plan = planCluster({ ...spec, kubernetes: true }, planUnderlay('172.30.0.0/16'), { ...env, kube: { bins, pkiRoot: '/pki' } });
+  const [cp, n1] = plan.hosts;
+  assert.deepEqual(cp?.processes.map((p) => p.name), ['etcd', 'kube-etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'operator']);
+  assert.deepEqual(plan.kubernetes?.apiServer, 'https://172.30.1.10:6443');
+  assert.equal(plan.kubernetes?.layout.pkiDir, '/pki/c1/kube');
+  const api = cp?.processes.find((p) => p.name === 'kube-apiserver');
+  assert.deepEqual(api?.argv.slice(0, 4), ['nsenter', '--net=/run/netns/wf-c1_cp', '--', '/b/a']);
+  assert.equal(api?.logFile, '/lab/c1/cp/kube-apiserver.log');
+  const op = cp?.processes.find((p) => p.name === 'operator')?.argv ?? [];
+  assert.deepEqual(op.slice(-2), ['--kubeconfig', '/lab/c1/kube/operator.kubeconfig']);
+  const agent = n1?.processes[0]?.argv ?? [];
+  assert.deepEqual(agent.slice(-8), [
+    '--kubeconfig',
+    '/lab/c1/kube/node-n1.kubeconfig',
+    '--kubelet-cert',
+    '/pki/c1/kube/kubelet-n1.crt',
+    '--kubelet-key',
+    '/pki/c1/kube/kubelet-n1.key',
+    '--kubelet-client-ca',
+    '/pki/c1/kube/ca.crt',
+  ]);
+  // standalone mode is unchanged
+  const plain = planCluster(spec, planUnderlay('172.30.0.0/16'), env);
+  assert.equal(plain.kubernetes, undefined);
+  assert.ok(!plain.hosts.flatMap((h) => h.processes.flatMap((p) => p.argv)).includes('--kubeconfig'));
+  assert.throws(() => planCluster({ ...spec, kubernetes: true }, planUnderlay('172.30.0.0/16'), env), (e: unknown) => isWeftError(e, 'Internal'));
+  assert.throws(
+    () => planCluster({ ...spec, kubernetes: true, podCIDRs: ['10.1.0.0/16', '10.2.0.0/16'] }, planUnderlay('172.30.0.0/16'), { ...env, kube: { bins, pkiRoot: '/pki' } }),
+    (e: unknown) => isWeftError(e, 'InvalidInput') && e.message.includes('10.1.0.0/16,10.2.0.0/16'),
+  );
+});

@@ -44,6 +44,7 @@ void test('the table shows every host with ✅/❌ and PIDs', () => {
   assert.match(text, /c1.*cp.*172\.30\.1\.10.*✅ wf-c1_cp.*✅ 100.*❌ -/);
   assert.match(text, /n1.*❌ wf-c1_n1.*❌ 101/);
   assert.match(text, /etcd http:\/\/172\.30\.1\.10:2379/);
+  assert.doesNotMatch(text, /KUBE-APISERVER/, 'no Kubernetes columns without a Kubernetes cluster');
   assert.equal(formatProcessCell({ name: 'agent', pid: null, alive: false, logFile: '', health: { state: 'failing', url: '', error: '' } }), '❌ -');
   assert.match(formatLabStatus({ underlay: null, clusters: [] }), /No lab clusters/);
 });
@@ -64,6 +65,10 @@ void test("each process's health endpoint: etcd's /health, the daemons' /healthz
   assert.equal(healthUrlOf('operator', '172.30.1.10', ''), 'http://172.30.1.10:9963/healthz');
   assert.equal(healthUrlOf('agent', '172.30.1.11', ''), 'http://172.30.1.11:9962/healthz');
   assert.equal(healthUrlOf('mesh-proxy', '172.30.1.10', ''), '');
+  assert.equal(healthUrlOf('kube-apiserver', '172.30.1.10', ''), 'https://172.30.1.10:6443/healthz');
+  assert.equal(healthUrlOf('kube-etcd', '172.30.1.10', ''), 'https://172.30.1.10:6443/healthz/etcd');
+  assert.equal(healthUrlOf('kube-controller-manager', '172.30.1.10', ''), 'https://172.30.1.10:10257/healthz');
+  assert.equal(healthUrlOf('kube-scheduler', '172.30.1.10', ''), 'https://172.30.1.10:10259/healthz');
   const st = computeLabStatus(sampleState(), [], (r) => r.pid === 100);
   assert.deepEqual(st.clusters[0]?.hosts[0]?.processes.map((p) => p.health.state), ['unchecked', 'unchecked']);
   assert.match(formatLabStatus(st), /HEALTH[\s\S]*etcd \? operator \?/);
