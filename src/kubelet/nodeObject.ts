@@ -85,6 +85,17 @@ export function nodeStatus(f: NodeFacts, ready: boolean, now: Date, previous: re
   };
 }
 
+/**
+ * A Date that serializes as a Kubernetes MicroTime (six fractional digits):
+ * the API server refuses a Lease's renewTime with milliseconds, and
+ * client-node sends a plain Date as toJSON() gives it.
+ */
+export function microTime(d: Date): Date {
+  const t = new Date(d.getTime());
+  t.toJSON = () => `${d.toISOString().slice(0, -1)}000Z`;
+  return t;
+}
+
 /** The node's lease, renewed now (a new one when `current` is undefined). */
 export function renewedLease(node: string, nodeUid: string | undefined, current: V1Lease | undefined, now: Date): V1Lease {
   return {
@@ -97,7 +108,7 @@ export function renewedLease(node: string, nodeUid: string | undefined, current:
       // Owned by the Node, so the lease goes with it (as the kubelet does).
       ...(nodeUid === undefined ? {} : { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: nodeUid }] }),
     },
-    spec: { holderIdentity: node, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now },
+    spec: { holderIdentity: node, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: microTime(now) },
   };
 }
 
