@@ -119,6 +119,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     dns: () => dns.stats(),
     identities: () => ({ local: identities.values().length, remote: mesh.remoteIdentities().length }),
     dropRecords: () => readDropRecords(hostNetTools()),
+    flows: () => flows?.verdictCounts() ?? [],
     onCollectError: (source, err) => logger.warn('a metrics source failed', { source, err: errorMessage(err) }),
   });
   const dns = await startDnsServer({ address: POD_NAMESERVER, port: 53, logger: logger.child({ component: 'dns' }), ...(metrics === undefined ? {} : { onAnswered: metrics.dnsQuery }) });

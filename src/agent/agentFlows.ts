@@ -18,6 +18,8 @@ import type { FlowView, NamedEndpoint } from '../observe/flowView.ts';
 export interface AgentFlows {
   /** The endpoints or frontends changed: the next flow rebuilds the view. */
   update(inputs: () => { endpoints: NamedEndpoint[]; frontends: readonly Frontend[] }): void;
+  /** Flows recorded so far by verdict and drop reason. */
+  verdictCounts(): { verdict: string; reason: string; count: number }[];
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export function startAgentFlows(opts: { node: string; cluster: string; capacity:
   const recorder = startFlowRecorder({ node: opts.node, cluster: opts.cluster, ring, view: current, tools: opts.tools, logger: opts.logger });
   opts.http.route('/v1/flows', flowsRoute(ring, opts));
   return {
+    verdictCounts: () => ring.verdictCounts(),
     update: (next) => {
       inputs = next;
       view = undefined;

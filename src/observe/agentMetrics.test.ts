@@ -83,3 +83,21 @@ void describe('createAgentMetrics', () => {
     assert.ok((valueOf(s, 'process_cpu_user_seconds_total') ?? -1) >= 0);
   });
 });
+
+void describe('weft_flows_total', () => {
+  void it('counts the recorded flows by verdict and drop reason (the policy verdicts)', async () => {
+    const m = createAgentMetrics({
+      cluster: 'c1',
+      node: 'n1',
+      processMetrics: false,
+      flows: () => [
+        { verdict: 'FORWARDED', reason: '', count: 12 },
+        { verdict: 'DROPPED', reason: 'POLICY_DENIED', count: 3 },
+      ],
+    });
+    const text = (await m.scrape()).body;
+    assert.match(text, /# TYPE weft_flows_total counter/);
+    assert.match(text, /weft_flows_total\{verdict="FORWARDED",reason=""\} 12/);
+    assert.match(text, /weft_flows_total\{verdict="DROPPED",reason="POLICY_DENIED"\} 3/);
+  });
+});

@@ -47,6 +47,8 @@ export interface AgentMetricsSources {
   readonly identities?: () => { readonly local: number; readonly remote: number };
   /** The datapath's named counters and drop records (read from nft at scrape time). */
   readonly dropRecords?: () => Promise<DropRecords>;
+  /** Flows recorded so far by verdict and drop reason (the flow ring's counts). */
+  readonly flows?: () => readonly { verdict: string; reason: string; count: number }[];
   /** Where a failed read of a source is reported (the scrape still answers). */
   readonly onCollectError?: (source: string, err: unknown) => void;
   /** prom-client's process metrics (default on). */
@@ -188,6 +190,20 @@ export function createAgentMetrics(src: AgentMetricsSources): AgentMetrics {
       async collect() {
         const r = await read();
         for (const direction of POLICY_DIRECTIONS) this.set({ direction }, r?.flows.filter((f) => f.direction === direction).length ?? 0);
+      },
+    });
+  }
+
+  const flows = src.flows;
+  if (flows !== undefined) {
+    new Counter({
+      name: 'weft_flows_total',
+      help: 'New connections the datapath decided on, by verdict (FORWARDED, DROPPED, REJECTED) and drop reason (policy verdicts included)',
+      labelNames: ['verdict', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const f of flows()) this.inc({ verdict: f.verdict, reason: f.reason }, f.count);
       },
     });
   }

@@ -41,3 +41,18 @@ test('GET /v1/flows answers a FlowsResponse; a bad parameter is a 400 naming it'
   assert.equal(bad.status, 400);
   assert.match(bad.body, /since must be a non-negative integer, got \\"-1\\"/);
 });
+
+test('the ring counts every flow it was given by verdict and reason, also those it no longer keeps', () => {
+  const ring = new FlowRing(2);
+  const base = { time: 't', node: 'n1', cluster: 'c1', protocol: 'TCP' as const, source: { ip: '10.0.0.1' }, destination: { ip: '10.0.0.2', port: 80 } };
+  ring.push({ ...base, verdict: 'FORWARDED' });
+  ring.push({ ...base, verdict: 'FORWARDED' });
+  ring.push({ ...base, verdict: 'DROPPED', dropReason: 'POLICY_DENIED' });
+  assert.deepEqual(
+    ring.verdictCounts().sort((a, b) => a.verdict.localeCompare(b.verdict)),
+    [
+      { verdict: 'DROPPED', reason: 'POLICY_DENIED', count: 1 },
+      { verdict: 'FORWARDED', reason: '', count: 2 },
+    ],
+  );
+});

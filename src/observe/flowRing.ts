@@ -16,11 +16,21 @@ export class FlowRing {
   readonly capacity: number;
   readonly #slots: (Flow | undefined)[];
   #seen = 0;
+  /** Flows ever pushed, by `verdict/reason` (reason '' when forwarded). */
+  readonly #byVerdict = new Map<string, number>();
 
   constructor(capacity = DEFAULT_FLOW_BUFFER) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new WeftError(ErrorCode.InvalidInput, `flow buffer size must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.#slots = new Array<Flow | undefined>(capacity);
+  }
+
+  /** Flows ever pushed by verdict and drop reason (the agent's `weft_flows_total`). */
+  verdictCounts(): { verdict: string; reason: string; count: number }[] {
+    return [...this.#byVerdict].map(([k, count]) => {
+      const [verdict = '', reason = ''] = k.split('/');
+      return { verdict, reason, count };
+    });
   }
 
   /** How many flows were ever pushed (= the last seq). */
@@ -30,6 +40,8 @@ export class FlowRing {
 
   push(flow: UnnumberedFlow): Flow {
     const numbered: Flow = { ...flow, seq: ++this.#seen };
+    const key = `${flow.verdict}/${flow.dropReason ?? ''}`;
+    this.#byVerdict.set(key, (this.#byVerdict.get(key) ?? 0) + 1);
     this.#slots[(numbered.seq - 1) % this.capacity] = numbered;
     return numbered;
   }
