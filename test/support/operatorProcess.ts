@@ -16,8 +16,9 @@ export interface OperatorProc {
   exited: Promise<number | null>;
 }
 
-export function startOperatorProcess(cluster: string, endpoint: string, stateDir: string): OperatorProc {
-  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', CLI_ENTRY, 'operator', '--cluster', cluster, '--etcd', endpoint, '--state-dir', stateDir, '--http-listen', '127.0.0.1:0'], {
+/** `extraArgs`: more flags (e.g. --kubeconfig F). */
+export function startOperatorProcess(cluster: string, endpoint: string, stateDir: string, extraArgs: readonly string[] = []): OperatorProc {
+  const child = spawn(NODE_BIN, ['--no-warnings=ExperimentalWarning', CLI_ENTRY, 'operator', '--cluster', cluster, '--etcd', endpoint, '--state-dir', stateDir, '--http-listen', '127.0.0.1:0', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (child.pid === undefined) throw new Error('cannot spawn the operator');
