@@ -85,6 +85,9 @@ describe('agent as a kubelet on a Kubernetes-mode lab', { concurrency: false, sk
       const answer = await exec('ip', ['netns', 'exec', from, 'curl', '-s', '--max-time', '5', `http://${ip}:8080/`]);
       assert.match(answer, new RegExp(`^Request served by ${p.metadata.name}`));
     }
+    // weft exec (kubectl exec is not served) enters a Kubernetes pod the same way
+    const [a, b] = echo;
+    assert.match(await weftOk(['--context', NAME, 'exec', a?.metadata.name ?? '', '--', 'curl', '-s', '--max-time', '5', `http://${b?.status.podIP ?? ''}:8080/`], env), new RegExp(`^Request served by ${b?.metadata.name ?? '?'}`));
     // the endpoint slice controller sees Ready pods
     assert.match(await kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=echo-1', '-o', 'jsonpath={.items[0].endpoints[*].addresses[0]}'), /10\.235\.\d+\.\d+ 10\.235\.\d+\.\d+/);
   });
