@@ -47,7 +47,8 @@ function ready(url: string, cert: string, key: string): Promise<boolean> {
   });
 }
 
-export async function startRestartableKubeApi(serviceCidr: string): Promise<RestartableKubeApi> {
+/** `extraArgs`: more kube-apiserver flags (e.g. --watch-cache=false). */
+export async function startRestartableKubeApi(serviceCidr: string, extraArgs: readonly string[] = []): Promise<RestartableKubeApi> {
   const dir = mkdtempSync(path.join(tmpdir(), 'weft-test-kubeapi-'));
   const etcd = await startTestEtcd();
   const ca = await createCa({ commonName: 'weft-test-kube-ca' });
@@ -71,6 +72,7 @@ export async function startRestartableKubeApi(serviceCidr: string): Promise<Rest
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
     `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+    ...extraArgs,
   ];
   let rec: ProcessRecord | undefined;
   const logFile = path.join(dir, 'kube-apiserver.log');
