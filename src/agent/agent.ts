@@ -253,7 +253,8 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   pods.start();
 
   await setNodeReady(kv, id, true);
-  await kube?.node.setReady(true);
+  // A failed report is not fatal: the next status report (within a minute) carries Ready.
+  await kube?.node.setReady(true).catch(onError('reporting the Node Ready'));
   const kubeletServer: KubeletServer | undefined =
     opts.kubernetes?.server === undefined
       ? undefined
