@@ -163,8 +163,9 @@ function privateStateDirs(): void {
 export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const { spec, progress } = opts;
   requireRoot();
-  privateStateDirs();
+  // Checks first: input that fails them creates nothing, not even the lab folder.
   await preflight(spec, opts.underlayOverride, opts.planEnv);
+  privateStateDirs();
 
   let interrupted = false;
   const onSignal = (): void => {
