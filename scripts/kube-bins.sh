@@ -17,7 +17,9 @@ fi
 
 cache=${WEFT_KUBE_CACHE:-/var/cache/weft/kube}
 bin="$cache/bin"
-if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/kube-scheduler" ]; then
+# The build recipe: bump it when the build changes, so a cache built the old way is rebuilt.
+recipe="1.20-debian-go1.19-reflect2-go118"
+if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/kube-scheduler" ] && [ "$(cat "$bin/.recipe" 2>/dev/null)" = "$recipe" ]; then
   echo "==> Kubernetes control-plane binaries cached in $bin" >&2
   echo "$bin"
   exit 0
@@ -60,6 +62,68 @@ if [ -z "$tree" ]; then
   tree=$(find . -maxdepth 1 -type d -name 'kubernetes-*' | head -n1)
 fi
 cd "$tree"
+
+# Kubernetes 1.20 vendors modern-go/reflect2 1.0.1, whose map iterator assumes the
+# runtime's hash-iterator layout before Go 1.18; built with Debian's Go 1.19 it
+# faults (json-iterator decoding any map: every custom resource kills the API
+# server). reflect2 1.0.2 fixed it by letting the caller own the iterator; the
+# same change, applied to the vendored copy:
+r2=vendor/github.com/modern-go/reflect2
+if [ ! -f "$r2/go_above_118.go" ]; then
+  echo "==> patching vendored modern-go/reflect2 for Go >= 1.18 (as reflect2 1.0.2)" >&2
+  perl -0pi -e 's{// m escapes into the return value, but the caller of mapiterinit\n// doesn.t let the return value escape\.\n//go:noescape\n//go:linkname mapiterinit reflect\.mapiterinit\nfunc mapiterinit\(rtype unsafe\.Pointer, m unsafe\.Pointer\) \*hiter\n\n}{}s or die "reflect2: mapiterinit declaration not found\n"' "$r2/unsafe_link.go"
+  perl -0pi -e 's{type hiter struct \{.*?\n\}}{type hiter struct {\n\tkey         unsafe.Pointer\n\tvalue       unsafe.Pointer\n\tt           unsafe.Pointer\n\th           unsafe.Pointer\n\tbuckets     unsafe.Pointer\n\tbptr        unsafe.Pointer\n\toverflow    *[]unsafe.Pointer\n\toldoverflow *[]unsafe.Pointer\n\tstartBucket uintptr\n\toffset      uint8\n\twrapped     bool\n\tB           uint8\n\ti           uint8\n\tbucket      uintptr\n\tcheckBucket uintptr\n}}s or die "reflect2: hiter not found\n"' "$r2/unsafe_link.go"
+  perl -0pi -e 's{func \(type2 \*UnsafeMapType\) UnsafeIterate\(obj unsafe\.Pointer\) MapIterator \{.*?\n\}\n}{}s or die "reflect2: UnsafeIterate not found\n"' "$r2/unsafe_map.go"
+  cat > "$r2/go_above_118.go" <<'GO'
+//+build go1.18
+
+package reflect2
+
+import (
+	"unsafe"
+)
+
+// m escapes into the return value, but the caller of mapiterinit
+// doesn't let the return value escape.
+//go:noescape
+//go:linkname mapiterinit reflect.mapiterinit
+func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer, it *hiter)
+
+func (type2 *UnsafeMapType) UnsafeIterate(obj unsafe.Pointer) MapIterator {
+	var it hiter
+	mapiterinit(type2.rtype, *(*unsafe.Pointer)(obj), &it)
+	return &UnsafeMapIterator{
+		hiter:      &it,
+		pKeyRType:  type2.pKeyRType,
+		pElemRType: type2.pElemRType,
+	}
+}
+GO
+  cat > "$r2/go_below_118.go" <<'GO'
+//+build !go1.18
+
+package reflect2
+
+import (
+	"unsafe"
+)
+
+// m escapes into the return value, but the caller of mapiterinit
+// doesn't let the return value escape.
+//go:noescape
+//go:linkname mapiterinit reflect.mapiterinit
+func mapiterinit(rtype unsafe.Pointer, m unsafe.Pointer) (val *hiter)
+
+func (type2 *UnsafeMapType) UnsafeIterate(obj unsafe.Pointer) MapIterator {
+	return &UnsafeMapIterator{
+		hiter:      mapiterinit(type2.rtype, *(*unsafe.Pointer)(obj)),
+		pKeyRType:  type2.pKeyRType,
+		pElemRType: type2.pElemRType,
+	}
+}
+GO
+fi
+
 echo "==> building kube-apiserver, kube-controller-manager, kube-scheduler from $cache/${tree#./} (about 15 minutes on 2 cores; once)" >&2
 export GOPATH="$PWD/.go" CGO_ENABLED=0 PATH="/usr/lib/go/bin:$PATH" GOFLAGS=-mod=vendor
 mkdir -p .go/src/k8s.io
@@ -69,5 +133,6 @@ mkdir -p "$bin"
 for b in kube-apiserver kube-controller-manager kube-scheduler; do
   install -m 0755 "_output/bin/$b" "$bin/$b.tmp" && mv "$bin/$b.tmp" "$bin/$b"
 done
+echo "$recipe" > "$bin/.recipe"
 echo "==> Kubernetes control-plane binaries in $bin" >&2
 echo "$bin"
