@@ -19,7 +19,7 @@ export function registerAgent(program: Command): void {
     .requiredOption('--state-dir <dir>', 'where the agent keeps IPAM, pod records and its socket')
     .option('--http-listen <host:port>', `health, metrics and flows (default: <node-ip>:${AGENT_HTTP_PORT})`)
     .option('--flow-buffer <n>', 'flows kept for `weft observe` (a ring; 0 = no flow recording)', String(DEFAULT_FLOW_BUFFER))
-    .option('--kubeconfig <file>', "Kubernetes mode: the node's kubeconfig (system:node:<node>); pods come from the Kubernetes API instead of weft/resources/pods")
+    .option('--kubeconfig <file>', "Kubernetes mode: the node's kubeconfig (system:node:<node>); pods come from the Kubernetes API instead of weft/resources/pods; `in-cluster`: the pod's service account")
     .option('--kubelet-cert <file>', 'Kubernetes mode: serving certificate of the kubelet API on <node-ip>:10250 (kubectl logs)')
     .option('--kubelet-key <file>', 'Kubernetes mode: private key of --kubelet-cert')
     .option('--kubelet-client-ca <file>', "Kubernetes mode: CA that signs the API server's client certificate for the kubelet API");

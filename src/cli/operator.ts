@@ -36,7 +36,7 @@ export function registerOperator(program: Command): void {
     .option('--mesh-cert <file>', "this cluster's remote identity (CN remote-<cluster>, mesh CA): the client certificate shown to remote clusters' mesh proxies")
     .option('--mesh-key <file>', 'the private key of --mesh-cert')
     .option('--http-listen <host:port>', 'health and metrics', `:${OPERATOR_HTTP_PORT}`)
-    .option('--kubeconfig <file>', 'Kubernetes mode: read Services, EndpointSlices, Namespaces and policies from this API server (the standalone controllers are off)');
+    .option('--kubeconfig <file>', 'Kubernetes mode: read Services, EndpointSlices, Namespaces and policies from this API server (the standalone controllers are off); `in-cluster`: the pod\'s service account');
   addEtcdFlags(cmd).action(async (opts: OperatorFlags) => {
     const logger = createLogger({ component: 'operator', cluster: opts.cluster });
     mkdirSync(opts.stateDir, { recursive: true });

@@ -9,6 +9,7 @@ import { CoordinationV1Api, CoreV1Api, KubeConfig, ListWatch, PatchStrategy, Wat
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '../util/log.ts';
 import { errorMessage } from '../errors.ts';
+import { IN_CLUSTER, loadInClusterConfig } from '../kube/inCluster.ts';
 import { apiStatusCode, type KubeletApi, type PodWatch } from './kubeApi.ts';
 
 const RESTART_WATCH_MS = 1000;
@@ -22,7 +23,9 @@ async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** A kubeconfig file, or `in-cluster`: the pod's service account. */
 export function loadKubeConfig(file: string): KubeConfig {
+  if (file === IN_CLUSTER) return loadInClusterConfig();
   const kc = new KubeConfig();
   kc.loadFromFile(file);
   return kc;

@@ -8,8 +8,11 @@ import { existsSync } from 'node:fs';
 import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { WeftError, ErrorCode, errorMessage } from '../../errors.ts';
+import { IN_CLUSTER, loadInClusterConfig } from '../../kube/inCluster.ts';
 
+/** A kubeconfig file, or `in-cluster`: the pod's service account (deploy/kubernetes/). */
 export function loadKubeConfig(file: string): KubeConfig {
+  if (file === IN_CLUSTER) return loadInClusterConfig();
   if (!existsSync(file)) throw new WeftError(ErrorCode.NotFound, `kubeconfig ${file} not found`);
   const kc = new KubeConfig();
   try {
