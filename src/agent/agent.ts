@@ -51,6 +51,7 @@ import { podLogLookup, registerKubeNode } from '../kubelet/kubelet.ts';
 import { KubePodSource, kubeConfigMapSource } from '../kubelet/kubePodSource.ts';
 import { startKubeletServer, type KubeletServer } from '../kubelet/logServer.ts';
 import { KUBELET_PORT } from '../kubelet/nodeObject.ts';
+import { observedPods, observeKubeNodeFrom, podWhenKnown } from '../kubelet/externalKubelet.ts';
 import { watchStorePodSource, type PodSource } from './podSource.ts';
 
 export interface AgentOptions {
@@ -108,7 +109,11 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
   await registerNode(kv, id);
   logger.info('node registered', { node: `${opts.cluster}/${opts.node}`, ip: opts.nodeIp });
   // Kubernetes mode: the Node in the API, and its PodCIDR (the controller manager's) copied to the node's record.
-  const kube = opts.kubernetes === undefined ? undefined : await registerKubeNode(opts.kubernetes, opts.node, opts.nodeIp, logger);
+  // On a real cluster (--external-kubelet) the node's own kubelet runs the pods: the Node is only read.
+  const externalKubelet = opts.kubernetes?.external === true;
+  const registered = opts.kubernetes === undefined || externalKubelet ? undefined : await registerKubeNode(opts.kubernetes, opts.node, opts.nodeIp, logger);
+  const kube = registered ?? (opts.kubernetes === undefined ? undefined : await observeKubeNodeFrom(opts.kubernetes.kubeconfig, opts.node, opts.nodeIp, logger));
+  const kubeNode = registered?.node;
   if (kube !== undefined) await updateNode(kv, id, (cur) => ({ ...(cur ?? { name: id.node, cluster: id.cluster, clusterId: id.clusterId, ip: id.ip, vtep: id.ip, bootId: '', ready: false }), podCIDR: kube.podCIDR }));
 
   await claimLoopbackAddress(POD_NAMESERVER);
@@ -219,7 +224,9 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
             onSynced: () => podTrigger.trigger(),
           }),
         )
-      : new KubePodSource({ api: kube.api, node: opts.node, nodeIp: opts.nodeIp, logger: logger.child({ watch: 'pods' }), onChange: () => podTrigger.trigger() });
+      : externalKubelet
+        ? observedPods(new KubePodSource({ api: kube.api, node: opts.node, nodeIp: opts.nodeIp, logger: logger.child({ watch: 'pods' }), onChange: () => podTrigger.trigger() }))
+        : new KubePodSource({ api: kube.api, node: opts.node, nodeIp: opts.nodeIp, logger: logger.child({ watch: 'pods' }), onChange: () => podTrigger.trigger() });
   podSync = new PodSync(
     {
       stateDir: opts.stateDir,
@@ -239,7 +246,8 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
     ipam,
     logger: logger.child({ component: 'cni' }),
     onAdd: async (ep) => {
-      const pod = pods.get(ep.podNamespace, ep.podName);
+      // A real kubelet's CNI ADD can come before the pod watch delivers the pod.
+      const pod = externalKubelet ? await podWhenKnown(() => pods.get(ep.podNamespace, ep.podName)) : pods.get(ep.podNamespace, ep.podName);
       if (pod !== undefined) await status.endpoint(pod, ep.ip);
       datapathTrigger.trigger();
     },
@@ -254,7 +262,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
 
   await setNodeReady(kv, id, true);
   // A failed report is not fatal: the next status report (within a minute) carries Ready.
-  await kube?.node.setReady(true).catch(onError('reporting the Node Ready'));
+  await kubeNode?.setReady(true).catch(onError('reporting the Node Ready'));
   const kubeletServer: KubeletServer | undefined =
     opts.kubernetes?.server === undefined
       ? undefined
@@ -277,7 +285,7 @@ export async function runAgent(opts: AgentOptions, logger: Logger): Promise<Runn
       podTrigger.close();
       datapathTrigger.close();
       await Promise.all([podTrigger.idle(), datapathTrigger.idle()]);
-      kube?.node.stop();
+      kubeNode?.stop();
       await kubeletServer?.close();
       await pods.close();
       nodes.close();

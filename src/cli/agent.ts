@@ -22,7 +22,8 @@ export function registerAgent(program: Command): void {
     .option('--kubeconfig <file>', "Kubernetes mode: the node's kubeconfig (system:node:<node>); pods come from the Kubernetes API instead of weft/resources/pods; `in-cluster`: the pod's service account")
     .option('--kubelet-cert <file>', 'Kubernetes mode: serving certificate of the kubelet API on <node-ip>:10250 (kubectl logs)')
     .option('--kubelet-key <file>', 'Kubernetes mode: private key of --kubelet-cert')
-    .option('--kubelet-client-ca <file>', "Kubernetes mode: CA that signs the API server's client certificate for the kubelet API");
+    .option('--kubelet-client-ca <file>', "Kubernetes mode: CA that signs the API server's client certificate for the kubelet API")
+    .option('--external-kubelet', "Kubernetes mode on a real cluster: the node's kubelet runs the pods and calls the CNI plugin; the agent only reads its Node's PodCIDR and the node's pods (deploy/kubernetes/)");
   addEtcdFlags(cmd).action(async (opts: EtcdFlagOptions & KubeletFlagOptions & { cluster: string; node: string; nodeIp: string; stateDir: string; httpListen?: string; flowBuffer: string }) => {
     const kubernetes = kubeletOptions(opts);
     const flowBuffer = Number(opts.flowBuffer);

@@ -35,14 +35,20 @@ export interface KubeletFlagOptions {
   kubeletCert?: string;
   kubeletKey?: string;
   kubeletClientCa?: string;
+  externalKubelet?: boolean;
 }
 
 /** Kubernetes mode of `weft agent`: undefined without --kubeconfig (standalone, as always). */
 export function kubeletOptions(opts: KubeletFlagOptions): KubeletOptions | undefined {
   const tlsGiven = [opts.kubeletCert, opts.kubeletKey, opts.kubeletClientCa].filter((x) => x !== undefined).length;
   if (opts.kubeconfig === undefined) {
+    if (opts.externalKubelet === true) throw new WeftError(ErrorCode.InvalidInput, '--external-kubelet needs --kubeconfig (a file, or in-cluster)');
     if (tlsGiven > 0) throw new WeftError(ErrorCode.InvalidInput, '--kubelet-cert, --kubelet-key and --kubelet-client-ca need --kubeconfig (Kubernetes mode)');
     return undefined;
+  }
+  if (opts.externalKubelet === true) {
+    if (tlsGiven > 0) throw new WeftError(ErrorCode.InvalidInput, "--external-kubelet: the node's own kubelet serves :10250, so --kubelet-cert, --kubelet-key and --kubelet-client-ca do not apply");
+    return { kubeconfig: opts.kubeconfig, external: true };
   }
   if (tlsGiven === 0) return { kubeconfig: opts.kubeconfig };
   if (opts.kubeletCert === undefined || opts.kubeletKey === undefined || opts.kubeletClientCa === undefined) {

@@ -15,4 +15,9 @@ export interface KubeletOptions {
   readonly kubeconfig: string;
   /** Without it, no kubelet API is served (kubectl logs does not work). */
   readonly server?: KubeletServerTls;
+  /**
+   * A real cluster: the node's own kubelet runs the pods; the agent only reads its Node's
+   * PodCIDR and the node's pods (kubelet/externalKubelet.ts). No `server` then.
+   */
+  readonly external?: boolean;
 }
