@@ -76,8 +76,13 @@ function sandboxOf(cfg: PodRuntimeConfig, pod: RuntimePod, container: string): P
   };
 }
 
+/** The node's CNI configuration list (also what deploy/kubernetes/'s DaemonSet writes to /etc/cni/net.d). */
+export function weftConflist(cniSocket: string): { cniVersion: string; name: string; plugins: Record<string, unknown>[] } {
+  return { cniVersion: '1.0.0', name: 'weft', plugins: [{ type: 'weft', socket: cniSocket }] };
+}
+
 function conflist(cfg: PodRuntimeConfig): { cniVersion: string; name: string; plugins: Record<string, unknown>[] } {
-  return { cniVersion: '1.0.0', name: 'weft', plugins: [{ type: 'weft', socket: cfg.cniSocket }] };
+  return weftConflist(cfg.cniSocket);
 }
 
 function cniRequest(cfg: PodRuntimeConfig, command: 'ADD' | 'DEL', rec: { namespace: string; name: string; netns: string; containerId: string }) {
