@@ -6,6 +6,11 @@
  * clusters by IP and through the global service, then seed 003's policy
  * letting the employees of both clusters in and dropping the stranger.
  * Leaves the lab running to explore.
+ *
+ * With --kubernetes the same scenario runs on `weft lab up --kubernetes`
+ * clusters (kube-c1/kube-c2, ids 83/84, beside the standalone c1/c2), and
+ * what the seeds do with kubectl (apply, get, delete) goes through kubectl;
+ * commands inside pods stay `weft exec` (kubectl exec is not served).
  */
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -13,12 +18,13 @@ import pc from 'picocolors';
 import { PROJECT_ROOT, weftHome } from '../util/paths.ts';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { Runbook } from './runbook.ts';
-import { curlCheck, curlRepeatedly, runningPods } from './demoPods.ts';
+import { curlCheck, curlRepeatedly } from './demoPods.ts';
+import { kubectlClient, weftClient } from './demoClient.ts';
 import type { PodView } from './demoPods.ts';
 import { runSeed003 } from './demoPolicy.ts';
 import type { DemoResult } from './demoPolicy.ts';
 
-interface DemoCluster {
+export interface DemoCluster {
   readonly name: string;
   readonly id: number;
   readonly podCidr: string;
@@ -33,25 +39,37 @@ async function labClusters(book: Runbook): Promise<Set<string>> {
 
 export interface DemoOptions {
   readonly routing: string;
+  readonly kubernetes?: boolean;
 }
+
+/** The standalone demo's clusters. */
+export const DEMO_CLUSTERS: readonly DemoCluster[] = [
+  { name: 'c1', id: 1, podCidr: '10.1.0.0/16', serviceCidr: '10.101.0.0/16' },
+  { name: 'c2', id: 2, podCidr: '10.2.0.0/16', serviceCidr: '10.102.0.0/16' },
+];
+
+/** `weft demo --kubernetes`'s clusters: names, ids and CIDRs of their own, so both demos can be up at once. */
+export const KUBE_DEMO_CLUSTERS: readonly DemoCluster[] = [
+  { name: 'kube-c1', id: 83, podCidr: '10.83.0.0/16', serviceCidr: '10.183.0.0/16' },
+  { name: 'kube-c2', id: 84, podCidr: '10.84.0.0/16', serviceCidr: '10.184.0.0/16' },
+];
 
 export async function runDemo(opts: DemoOptions): Promise<void> {
   const book = new Runbook();
-  const clusters: DemoCluster[] = [
-    { name: 'c1', id: 1, podCidr: '10.1.0.0/16', serviceCidr: '10.101.0.0/16' },
-    { name: 'c2', id: 2, podCidr: '10.2.0.0/16', serviceCidr: '10.102.0.0/16' },
-  ];
+  const kube = opts.kubernetes === true;
+  const clusters = kube ? KUBE_DEMO_CLUSTERS : DEMO_CLUSTERS;
+  const client = kube ? kubectlClient(book) : weftClient(book);
   const [c1, c2] = clusters as [DemoCluster, DemoCluster];
   const results: DemoResult[] = [];
 
-  book.heading(`Two lab clusters with distinct ids and CIDRs (${opts.routing} routing), like seed 000's kind clusters`);
+  book.heading(`Two lab clusters with distinct ids and CIDRs (${opts.routing} routing${kube ? ', Kubernetes mode: an API server each, kube contexts merged into your kubeconfig' : ''}), like seed 000's kind clusters`);
   const existing = await labClusters(book);
   for (const c of clusters) {
     if (existing.has(c.name)) {
       book.say(`cluster ${c.name} is already up: reusing it (tear it down with \`weft lab down --name ${c.name}\`)`);
       continue;
     }
-    await book.weft(['lab', 'up', '--name', c.name, '--id', String(c.id), '--nodes', '2', '--pod-cidr', c.podCidr, '--service-cidr', c.serviceCidr, '--routing', opts.routing], { live: true });
+    await book.weft(['lab', 'up', ...(kube ? ['--kubernetes'] : []), '--name', c.name, '--id', String(c.id), '--nodes', '2', '--pod-cidr', c.podCidr, '--service-cidr', c.serviceCidr, '--routing', opts.routing], { live: true });
   }
 
   book.heading('Cluster mesh: enable (one CA for both), connect, status');
@@ -63,19 +81,19 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   await book.weft(['clustermesh', 'status', '--context', c2.name]);
   await book.weft(['--context', c1.name, 'node', 'list']);
 
-  book.heading("Seed 000's echo.yaml in both clusters: the echo server on every node behind the global service echo-1");
+  book.heading(`Seed 000's echo.yaml in both clusters (${client.tool} apply): the echo server on every node behind the global service echo-1`);
   const manifest = path.join(PROJECT_ROOT, 'examples', 'seed-000', 'echo.yaml');
   const pods = new Map<string, PodView[]>();
   for (const c of clusters) {
-    await book.weft(['--context', c.name, 'apply', '-f', manifest]);
+    await client.apply(c.name, manifest);
     pods.set(
       c.name,
       await book.waitFor(`2 echo-1 pods Running in ${c.name}`, async () => {
-        const running = await runningPods(book, c.name, 'run=echo-1');
+        const running = await client.runningPods(c.name, 'run=echo-1');
         return running.length >= 2 && new Set(running.map((p) => p.spec.nodeName)).size >= 2 ? running : undefined;
       }),
     );
-    await book.weft(['--context', c.name, 'get', 'pods', '-o', 'wide']);
+    await client.showPods(c.name);
   }
   const [a1, a2] = pods.get(c1.name) ?? [];
   const [b1] = pods.get(c2.name) ?? [];
@@ -102,7 +120,7 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   for (const [p, n] of counts) book.say(`  ${String(n).padStart(2)} × Request served by ${p} (${clusterOf.get(p) ?? '?'})`);
   results.push([new Set(served.map((p) => clusterOf.get(p))).size === 2, `the global service echo-1 was answered by pods of both ${c1.name} and ${c2.name}`]);
 
-  results.push(...(await runSeed003(book, c1.name, c2.name, path.join(weftHome(), 'demo'))));
+  results.push(...(await runSeed003(book, client, c1.name, c2.name, path.join(weftHome(), kube ? 'demo-kubernetes' : 'demo'))));
 
   book.heading('Summary');
   for (const [ok, what] of results) book.say(`${ok ? pc.green('✅') : pc.red('❌')} ${what}`);
@@ -112,13 +130,14 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     `weft config get-contexts`,
     `weft clustermesh status --context ${c2.name}`,
     `weft --context ${c1.name} node list`,
-    `weft --context ${c2.name} get pods -o wide`,
+    kube ? `kubectl --context ${c2.name} get pods -o wide` : `weft --context ${c2.name} get pods -o wide`,
+    ...(kube ? [`kubectl --context ${c1.name} get ciliumnetworkpolicies; kubectl --context ${c1.name} logs stranger-0`] : []),
     `weft --context ${c2.name} exec ${b1.metadata.name} -- curl -s echo-1`,
     `weft --context ${c1.name} exec stranger-0 -- timeout 3 redis-cli -h protected-db ping     # denied by the policy`,
     `weft --context ${c1.name} monitor --type drop     # denied flows as they happen`,
     `weft --context ${c1.name} endpoint list; weft --context ${c1.name} identity list`,
     `weft connectivity test --context ${c1.name} --multi-cluster ${c2.name}     # every check, ✅/❌`,
-    'weft lab down        # removes everything the lab created',
+    kube ? `weft lab down --name ${c1.name}; weft lab down --name ${c2.name}     # also removes their kube contexts` : 'weft lab down        # removes everything the lab created',
   ]) {
     book.say(`  ${line}`);
   }
@@ -130,6 +149,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description("the main walkthrough (seeds 000 and 003): two clusters meshed, echo pods, pod-to-pod and a global service across clusters, the cross-cluster policy")
     .option('--routing <mode>', 'native or tunnel', 'native')
+    .option('--kubernetes', `on Kubernetes-mode lab clusters (${KUBE_DEMO_CLUSTERS.map((c) => c.name).join(', ')}), with kubectl where the seeds use it`)
     .action(async (opts: DemoOptions) => {
       await runDemo(opts);
     });

@@ -1,18 +1,14 @@
 /**
- * What the demo asks of pods: the Running ones by label, and who answered an
- * HTTP request (the echo server names the pod that served it).
+ * What the demo asks of pods (listed by demoClient.ts through weft or
+ * kubectl): who answered an HTTP request (the echo server names the pod that
+ * served it), by `weft exec` in either mode.
  */
 import type { Runbook } from './runbook.ts';
 
 export interface PodView {
   metadata: { name: string; namespace: string };
   spec: { nodeName?: string };
-  status: { phase: string; podIP: string } | null;
-}
-
-export async function runningPods(book: Runbook, context: string, selector: string, namespace = 'default'): Promise<PodView[]> {
-  const res = await book.weft(['--context', context, 'get', 'pods', '-n', namespace, '-l', selector, '-o', 'json'], { quiet: true });
-  return (JSON.parse(res.stdout) as PodView[]).filter((p) => p.status?.phase === 'Running');
+  status: { phase: string; podIP?: string } | null;
 }
 
 /** `curl` from one pod to another by IP: true when the target's echo server answered. */

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../util/paths.ts';
 import type { Runbook } from './runbook.ts';
-import { runningPods } from './demoPods.ts';
+import type { DemoClient } from './demoClient.ts';
 
 export const SEED003_DIR = path.join(PROJECT_ROOT, 'examples', 'seed-003');
 const file = (name: string): string => path.join(SEED003_DIR, name);
@@ -29,14 +29,6 @@ export function policyForClusters(text: string, first: string, second: string): 
   return text.replace(/\bcluster1\b/g, first).replace(/\bcluster2\b/g, second);
 }
 
-async function clusterIp(book: Runbook, context: string): Promise<string | undefined> {
-  const res = await book.weft(['--context', context, 'get', 'svc', 'protected-db', '-o', 'json'], { quiet: true, allowFail: true });
-  if (res.code !== 0) return undefined;
-  const [svc] = JSON.parse(res.stdout) as { status: { clusterIP?: string } | null }[];
-  const ip = svc?.status?.clusterIP ?? '';
-  return ip === '' ? undefined : ip;
-}
-
 /** `redis-cli -h IP -p 6379 ping` from a client pod: true when protected-db answered PONG within 3 s. */
 export async function redisPing(book: Runbook, c: Client, ip: string, quiet = false): Promise<boolean> {
   const res = await book.weft(
@@ -47,23 +39,23 @@ export async function redisPing(book: Runbook, c: Client, ip: string, quiet = fa
   return res.code === 0 && res.stdout.trim() === 'PONG';
 }
 
-/** `workDir` holds the policy text with this lab's cluster names (under WEFT_HOME). */
-export async function runSeed003(book: Runbook, first: string, second: string, workDir: string): Promise<DemoResult[]> {
+/** `workDir` holds the policy text with this lab's cluster names (under WEFT_HOME); `client` applies and lists (weft or kubectl). */
+export async function runSeed003(book: Runbook, client: DemoClient, first: string, second: string, workDir: string): Promise<DemoResult[]> {
   const results: DemoResult[] = [];
   book.heading(`Seed 003: protected-db in ${first} behind a global service; employees in both clusters, a stranger in ${first}`);
   // A second run starts where the seed does: without the policy.
-  await book.weft(['--context', first, 'delete', 'ciliumnetworkpolicy', POLICY_NAME], { quiet: true, allowFail: true });
-  for (const f of ['protected-db.yaml', 'protected-db-service.yaml', 'clients-cluster1.yaml']) await book.weft(['--context', first, 'apply', '-f', file(f)]);
-  for (const f of ['protected-db-service.yaml', 'clients-cluster2.yaml']) await book.weft(['--context', second, 'apply', '-f', file(f)]);
+  await client.deletePolicy(first, POLICY_NAME);
+  for (const f of ['protected-db.yaml', 'protected-db-service.yaml', 'clients-cluster1.yaml']) await client.apply(first, file(f));
+  for (const f of ['protected-db-service.yaml', 'clients-cluster2.yaml']) await client.apply(second, file(f));
   await book.waitFor(`protected-db-0, employee-0 and stranger-0 Running in ${first}`, async () => {
-    for (const app of ['protected-db', 'employee', 'stranger']) if ((await runningPods(book, first, `app=${app}`)).length === 0) return undefined;
+    for (const app of ['protected-db', 'employee', 'stranger']) if ((await client.runningPods(first, `app=${app}`)).length === 0) return undefined;
     return true;
   });
   await book.waitFor(`employee-0 Running in ${second}/istio-space`, async () =>
-    (await runningPods(book, second, 'app=employee', 'istio-space')).length > 0 ? true : undefined,
+    (await client.runningPods(second, 'app=employee', 'istio-space')).length > 0 ? true : undefined,
   );
-  const ip1 = await book.waitFor(`protected-db's ClusterIP in ${first}`, () => clusterIp(book, first));
-  const ip2 = await book.waitFor(`protected-db's ClusterIP in ${second}`, () => clusterIp(book, second));
+  const ip1 = await book.waitFor(`protected-db's ClusterIP in ${first}`, () => client.clusterIp(first, 'protected-db'));
+  const ip2 = await book.waitFor(`protected-db's ClusterIP in ${second}`, () => client.clusterIp(second, 'protected-db'));
 
   const employee1: Client = { context: first, namespace: 'default', pod: 'employee-0' };
   const stranger: Client = { context: first, namespace: 'default', pod: 'stranger-0' };
@@ -79,8 +71,8 @@ export async function runSeed003(book: Runbook, first: string, second: string, w
   const policy = path.join(workDir, 'l4-policy.yaml');
   writeFileSync(policy, policyForClusters(readFileSync(file('l4-policy.yaml'), 'utf8'), first, second));
   book.say(`(seed 003's l4-policy.yaml with its cluster names cluster1/cluster2 replaced by ${first}/${second})`);
-  await book.weft(['--context', first, 'apply', '-f', policy]);
-  await book.weft(['--context', first, 'policy', 'get']);
+  await client.apply(first, policy, { lenient: true });
+  await client.showPolicies(first);
   await book.waitFor('the policy enforced on protected-db (the stranger gets no answer)', async () => ((await redisPing(book, stranger, ip1, true)) ? undefined : true), 30_000);
 
   book.heading('Seed 003 §4.4: test and observe');

@@ -14,6 +14,12 @@ export interface StepResult {
   readonly stderr: string;
 }
 
+export interface StepOptions {
+  readonly quiet?: boolean;
+  readonly allowFail?: boolean;
+  readonly live?: boolean;
+}
+
 export interface RunbookOptions {
   /** Print commands and their output (default true). */
   readonly echo?: boolean;
@@ -35,11 +41,20 @@ export class Runbook {
   }
 
   /** Run `weft ARGS…`; with `quiet` the command is run but its output not shown. */
-  async weft(args: readonly string[], opts: { quiet?: boolean; allowFail?: boolean; live?: boolean } = {}): Promise<StepResult> {
+  async weft(args: readonly string[], opts: StepOptions = {}): Promise<StepResult> {
     const [bin, ...pre] = weftCommand();
-    if (this.#echo && opts.quiet !== true) this.say(pc.dim(`$ weft ${args.map(quoteArg).join(' ')}`));
+    return this.#run('weft', bin ?? process.execPath, [...pre, ...args], args, opts);
+  }
+
+  /** Run `kubectl ARGS…` (the kubectl on PATH; Kubernetes-mode demo), shown and checked like `weft`. */
+  async kubectl(args: readonly string[], opts: StepOptions = {}): Promise<StepResult> {
+    return this.#run('kubectl', 'kubectl', args, args, opts);
+  }
+
+  async #run(name: string, bin: string, argv: readonly string[], args: readonly string[], opts: StepOptions): Promise<StepResult> {
+    if (this.#echo && opts.quiet !== true) this.say(pc.dim(`$ ${name} ${args.map(quoteArg).join(' ')}`));
     const live = this.#echo && opts.quiet !== true && opts.live === true;
-    const child = spawn(bin ?? process.execPath, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => {
@@ -50,14 +65,20 @@ export class Runbook {
       err.push(b);
       if (live) process.stderr.write(b);
     });
-    const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+    const code = await new Promise<number>((resolve) => {
+      child.on('error', (e) => {
+        err.push(Buffer.from(`${name}: ${e.message}\n`));
+        resolve(127);
+      });
+      child.on('close', (c) => resolve(c ?? 1));
+    });
     const res = { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
     if (this.#echo && opts.quiet !== true && !live) {
       if (res.stdout !== '') process.stdout.write(indent(res.stdout));
       if (res.stderr !== '') process.stdout.write(indent(res.stderr));
     }
     if (code !== 0 && opts.allowFail !== true) {
-      throw new WeftError(ErrorCode.CommandFailed, `weft ${args.join(' ')} exited ${code}: ${(res.stderr || res.stdout).trim()}`);
+      throw new WeftError(ErrorCode.CommandFailed, `${name} ${args.join(' ')} exited ${code}: ${(res.stderr || res.stdout).trim()}`);
     }
     return res;
   }
