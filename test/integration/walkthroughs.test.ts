@@ -11,6 +11,10 @@
  * nothing changed, pod-to-pod over VXLAN (mesh-e2e). Seed 003's page is
  * the cross-cluster policy end to end: employees of both clusters answered,
  * the stranger dropped and shown by `weft monitor --type drop`.
+ *
+ * The `-kubernetes` pages do seeds 000 and 002 on `weft lab up --kubernetes`
+ * clusters with kubectl as the seeds write it (skipped without the Kubernetes
+ * binaries); kubectl reads a kubeconfig inside the run's WEFT_HOME only.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,16 +23,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/util/paths.ts';
 import { netnsWithPrefix } from '../support/fixtures.ts';
-import { describeFailure, runWalkthrough } from '../support/walkthrough.ts';
+import { describeFailure, runWalkthrough, walkKubeconfig } from '../support/walkthrough.ts';
 import type { WalkthroughRun } from '../support/walkthrough.ts';
 import { parseWalkthrough, withOutputs } from '../support/walkthroughPage.ts';
 import { weft } from '../support/weft.ts';
+import { kubeApiserverAvailable } from '../support/kubeApiserver.ts';
+import { KUBE_DEMO_CLUSTERS } from '../../src/cli/demo.ts';
 
-const PAGES = ['docs/seed-000.md', 'docs/seed-002.md', 'docs/seed-003.md', 'docs/seed-004.md'];
+const PAGES = ['docs/seed-000.md', 'docs/seed-002.md', 'docs/seed-003.md', 'docs/seed-004.md', 'docs/seed-000-kubernetes.md', 'docs/seed-002-kubernetes.md'];
 
-/** Cluster ids and names other labs use: weft demo (c1/c2, 1/2) and the other e2e tests. */
-const TAKEN_IDS = new Set([1, 2, 201, 202, 221, 222, 223, 230, 231, 232, 233, 240, 241, 242, 245, 251, 252]);
-const TAKEN_NAMES = new Set(['c1', 'c2']);
+/** Kubernetes-mode pages need the control-plane binaries (scripts/kube-bins.sh). */
+const KUBE_SKIP = kubeApiserverAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)';
+
+/** Cluster ids and names other labs use: weft demo (c1/c2, 1/2), weft demo --kubernetes and the other e2e tests. */
+const TAKEN_IDS = new Set([1, 2, 201, 202, 221, 222, 223, 230, 231, 232, 233, 235, 240, 241, 242, 245, 251, 252, ...KUBE_DEMO_CLUSTERS.map((c) => c.id)]);
+const TAKEN_NAMES = new Set(['c1', 'c2', ...KUBE_DEMO_CLUSTERS.map((c) => c.name)]);
 
 interface PageLab {
   readonly name: string;
@@ -37,7 +46,7 @@ interface PageLab {
 
 function labsOf(page: string): PageLab[] {
   const text = readFileSync(path.join(PROJECT_ROOT, page), 'utf8');
-  return [...text.matchAll(/^weft lab up --name (\S+) --id (\d+)/gm)].map((m) => ({ name: m[1] ?? '', id: Number(m[2]) }));
+  return [...text.matchAll(/^weft lab up (?:--kubernetes )?--name (\S+) --id (\d+)/gm)].map((m) => ({ name: m[1] ?? '', id: Number(m[2]) }));
 }
 
 /** The first column of a `weft get pods` table's rows whose name starts with prefix. */
@@ -56,7 +65,7 @@ function walk(page: string, until: Record<string, Check> = {}): () => Promise<Wa
   let run: Promise<WalkthroughRun> | undefined;
   after(async () => {
     if (home === undefined) return;
-    for (const lab of labsOf(page)) await weft(['lab', 'down', '--name', lab.name], { ...process.env, WEFT_HOME: home });
+    for (const lab of labsOf(page)) await weft(['lab', 'down', '--name', lab.name], { ...process.env, WEFT_HOME: home, KUBECONFIG: walkKubeconfig(home) });
     rmSync(home, { recursive: true, force: true });
     for (const lab of labsOf(page)) assert.deepEqual(await netnsWithPrefix(`wf-${lab.name}_`), [], `${page} left ${lab.name}'s namespaces behind`);
   });
@@ -151,33 +160,49 @@ describe('docs/seed-000.md: two clusters, global echo-1 (tunnel routing)', () =>
   });
 });
 
-describe('docs/seed-002.md: rebel-base in two clusters behind one global service (tunnel routing)', () => {
-  const msg = (cluster: string): string => `{"Galaxy": "Alderaan", "Cluster": "${cluster}"}`;
-  const page = walk('docs/seed-002.md', { service: (out) => out.includes(msg('cluster01')) && out.includes(msg('cluster02')) });
+/** Seed 002 on either page: the same steps, with weft (standalone) or kubectl (Kubernetes mode). */
+function seed002(file: string, title: string, kube: boolean): void {
+  describe(`${file}: ${title}`, { skip: kube ? KUBE_SKIP : false }, () => {
+    const msg = (cluster: string): string => `{"Galaxy": "Alderaan", "Cluster": "${cluster}"}`;
+    const page = walk(file, { service: (out) => out.includes(msg('cluster01')) && out.includes(msg('cluster02')) });
 
-  test('every step ran as the page says', async () => {
-    const run = await page();
-    assert.equal(run.failed, undefined, describeFailure(run));
-  });
+    test('every step ran as the page says', async () => {
+      const run = await page();
+      assert.equal(run.failed, undefined, describeFailure(run));
+    });
 
-  test('two CAs: connect refused naming the rule, nothing connected; allowed explicitly, connected', async () => {
-    const run = await page();
-    assert.match(run.output('connect-refused'), /\[same-ca\]/);
-    assert.match(run.output('nothing-connected'), /"connections": \[\]/);
-    assert.match(run.output('connect'), /- cluster02: 1\/1 configured, 1\/1 connected/);
-  });
+    test('two CAs: connect refused naming the rule, nothing connected; allowed explicitly, connected', async () => {
+      const run = await page();
+      assert.match(run.output('connect-refused'), /\[same-ca\]/);
+      assert.match(run.output('nothing-connected'), /"connections": \[\]/);
+      assert.match(run.output('connect'), /- cluster02: 1\/1 configured, 1\/1 connected/);
+    });
 
-  test("pod-to-pod: a pod of cluster01 gets cluster02's message from a cluster02 pod IP", async () => {
-    assert.equal((await page()).output('pod-to-pod').trim(), msg('cluster02'));
-  });
+    test("pod-to-pod: a pod of cluster01 gets cluster02's message from a cluster02 pod IP", async () => {
+      assert.equal((await page()).output('pod-to-pod').trim(), msg('cluster02'));
+    });
 
-  test('the global service answers with both clusters\' messages and nothing else', async () => {
-    const lines = (await page()).output('service').trim().split('\n');
-    assert.equal(lines.length, 10);
-    assert.ok(lines.every((l) => l === msg('cluster01') || l === msg('cluster02')), lines.join('\n'));
-    assert.ok(lines.includes(msg('cluster01')) && lines.includes(msg('cluster02')), lines.join('\n'));
+    test('the global service answers with both clusters\' messages and nothing else', async () => {
+      const lines = (await page()).output('service').trim().split('\n');
+      assert.equal(lines.length, 10);
+      assert.ok(lines.every((l) => l === msg('cluster01') || l === msg('cluster02')), lines.join('\n'));
+      assert.ok(lines.includes(msg('cluster01')) && lines.includes(msg('cluster02')), lines.join('\n'));
+    });
+
+    if (kube) {
+      test('kubectl: the contexts cluster01 and cluster02 in the run\'s kubeconfig; both Deployments of the seed available', async () => {
+        const run = await page();
+        for (const c of ['cluster01', 'cluster02']) assert.match(run.output('lab-up'), new RegExp(`^\\*?\\s+${c}\\s+${c}\\s+${c}-admin`, 'm'));
+        assert.match(run.output('get'), /^deployment\.apps\/rebel-base\s+2\/2\s/m);
+        assert.match(run.output('get'), /^deployment\.apps\/x-wing\s+2\/2\s/m);
+        assert.match(run.output('get'), /^service\/rebel-base\s+ClusterIP\s+10\.73\./m, "the ClusterIP from cluster01's --service-cidr");
+      });
+    }
   });
-});
+}
+
+seed002('docs/seed-002.md', 'rebel-base in two clusters behind one global service (tunnel routing)', false);
+seed002('docs/seed-002-kubernetes.md', 'rebel-base and x-wing through kubectl on Kubernetes-mode clusters', true);
 
 describe("docs/seed-003.md: seed 003's L4 policy across two clusters (native routing)", () => {
   const page = walk('docs/seed-003.md');
@@ -275,5 +300,65 @@ describe('docs/seed-004.md: helloworld v1 and v2 on one flat network (native rou
       assert.equal(node, 'n1');
       assert.match(`${cluster} ${endpoint} ${pod}`, /^(cluster1 10\.241\.0\.\d+:5000 helloworld-v1-\w+|cluster2 10\.244\.0\.\d+:5000 helloworld-v2-\w+)$/);
     }
+  });
+});
+
+describe('docs/seed-000-kubernetes.md: seed 000 with kubectl on Kubernetes-mode clusters', { skip: KUBE_SKIP }, () => {
+  const served = (out: string): string[] => [...out.matchAll(/Request served by (\S+)/g)].map((m) => m[1] ?? '');
+  /** The echo pods of a `kubectl get all -l run=echo-1` table (`pod/echo-1-xxxxx` rows). */
+  const echoPods = (table: string): string[] => podNames(table, 'pod/echo-1-').map((n) => n.slice('pod/'.length));
+  const bothClusters: Check = (out, earlier) => ['get-c1', 'get-c2'].every((id) => served(out).some((p) => echoPods(earlier.get(id) ?? '').includes(p)));
+  const page = walk('docs/seed-000-kubernetes.md', { 'global-service': bothClusters });
+
+  test('every step ran as the page says', async () => {
+    const run = await page();
+    assert.equal(run.failed, undefined, describeFailure(run));
+  });
+
+  test("lab up merged the contexts kind-c1 and kind-c2 (kubectl sees them and kind-c1's node Ready); lab down removed them", async () => {
+    const run = await page();
+    for (const c of ['kind-c1', 'kind-c2']) assert.match(run.output('lab-up'), new RegExp(`^\\*?\\s+${c}\\s+${c}\\s+${c}-admin`, 'm'));
+    assert.match(run.output('lab-up'), /^n1\s+Ready\s.*\s172\.30\.71\.11\s/m);
+    const contextsAfter = run.output('teardown').split(/^CURRENT\s+NAME.*$/m)[1];
+    assert.ok(contextsAfter !== undefined && !contextsAfter.includes('kind-c'), `kubectl config get-contexts after lab down:${contextsAfter}`);
+  });
+
+  test('clustermesh status: the node of each cluster connected to the other', async () => {
+    const out = (await page()).output('status');
+    assert.equal(out.match(/All 1 nodes are connected to all clusters/g)?.length, 2, out);
+    assert.match(out, /- kind-c2: 1\/1 configured, 1\/1 connected/);
+    assert.match(out, /- kind-c1: 1\/1 configured, 1\/1 connected/);
+  });
+
+  test('pod-to-pod: the curl pod of kind-c2 is answered by the echo pod of kind-c1, by IP', async () => {
+    const run = await page();
+    const c1 = echoPods(run.output('get-c1'));
+    assert.equal(c1.length, 1, 'one echo pod per node');
+    const by = served(run.output('pod-to-pod'))[0];
+    assert.ok(by !== undefined && c1.includes(by), `served by ${by}, kind-c1 has ${c1.join(', ')}`);
+    assert.match(run.output('pod-to-pod'), /Cluster: kind-c1/);
+  });
+
+  test("kind-c1's ClusterIP (from its API server) does not answer from kind-c2; the global echo-1 is answered by pods of both clusters", async () => {
+    const run = await page();
+    assert.match(run.output('get-c1'), /^service\/echo-1\s+ClusterIP\s+10\.11\.\d+\.\d+\s/m);
+    assert.doesNotMatch(run.output('remote-clusterip'), /Request served by/);
+    const c1 = echoPods(run.output('get-c1'));
+    const c2 = echoPods(run.output('get-c2'));
+    const pods = served(run.output('global-service'));
+    assert.equal(pods.length, 10, run.output('global-service'));
+    assert.ok(pods.every((p) => c1.includes(p) || c2.includes(p)), `only echo-1 pods answer: ${pods.join(', ')}`);
+    assert.ok(pods.some((p) => c1.includes(p)) && pods.some((p) => c2.includes(p)), `both clusters answer: ${pods.join(', ')}`);
+  });
+
+  test("the datapath: kind-c2's EndpointSlice, its frontend with kind-c1's backend, its ipcache with kind-c1's pod IP", async () => {
+    const run = await page();
+    const out = run.output('datapath');
+    assert.match(out, /^echo-1-\S+\s+IPv4\s+8080\s+10\.222\.\d+\.\d+\s/m);
+    assert.match(out, /=> 10\.111\.\d+\.\d+:8080\/TCP \(kind-c1\) \(active\)/);
+    assert.match(out, /=> 10\.222\.\d+\.\d+:8080\/TCP \(kind-c2\) \(active\)/);
+    const c1Ips = [...run.output('get-c1').matchAll(/\s(10\.111\.\d+\.\d+)\s/g)].map((m) => m[1] ?? '');
+    assert.equal(c1Ips.length, 1);
+    for (const ip of c1Ips) assert.ok(out.includes(`${ip} :`), `ipcache holds ${ip}`);
   });
 });

@@ -2,7 +2,8 @@
  * Runs a walkthrough page (docs/*.md, format in walkthroughPage.ts) for real:
  * each step in order through bash, in the checkout, with `bin/weft` first on
  * PATH, WEFT_HOME of its own and NO_COLOR. Shell variables a step sets
- * (`POD=$(weft get pods … -o name)`) are seen by the steps after it. A step
+ * (`POD=$(weft get pods … -o name)`) are seen by the steps after it. KUBECONFIG
+ * is a file in that WEFT_HOME, so kubectl sees only the run's lab contexts. A step
  * that fails unexpectedly stops the run; the page's teardown steps run anyway.
  */
 import { spawn } from 'node:child_process';
@@ -51,8 +52,13 @@ export interface RunOptions {
   readonly attempts?: number;
 }
 
+/** The run's own user kubeconfig (Kubernetes-mode pages merge their contexts there, as kind does into ~/.kube/config), never the caller's. */
+export function walkKubeconfig(home: string): string {
+  return path.join(home, '.kube', 'config');
+}
+
 function stepEnv(home: string): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${path.join(PROJECT_ROOT, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, WEFT_HOME: home, NO_COLOR: '1', WALK_STATE: path.join(home, 'walkthrough.env') };
+  return { ...process.env, PATH: `${path.join(PROJECT_ROOT, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, WEFT_HOME: home, KUBECONFIG: walkKubeconfig(home), NO_COLOR: '1', WALK_STATE: path.join(home, 'walkthrough.env') };
 }
 
 /** One step in bash: earlier steps' variables loaded, this step's saved for the next. */
