@@ -12,9 +12,11 @@
  * the cross-cluster policy end to end: employees of both clusters answered,
  * the stranger dropped and shown by `weft monitor --type drop`.
  *
- * The `-kubernetes` pages do seeds 000 and 002 on `weft lab up --kubernetes`
- * clusters with kubectl as the seeds write it (skipped without the Kubernetes
- * binaries); kubectl reads a kubeconfig inside the run's WEFT_HOME only.
+ * The `-kubernetes` pages do seeds 000, 002, 003 and 004 on `weft lab up
+ * --kubernetes` clusters with kubectl as the seeds write it (skipped without
+ * the Kubernetes binaries); kubectl reads a kubeconfig inside the run's
+ * WEFT_HOME only. On seed 003's, the policy is a cilium.io/v2 custom resource
+ * of the API server, enforced and its drops shown as in standalone mode.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +32,7 @@ import { weft } from '../support/weft.ts';
 import { kubeApiserverAvailable } from '../support/kubeApiserver.ts';
 import { KUBE_DEMO_CLUSTERS } from '../../src/cli/demo.ts';
 
-const PAGES = ['docs/seed-000.md', 'docs/seed-002.md', 'docs/seed-003.md', 'docs/seed-004.md', 'docs/seed-000-kubernetes.md', 'docs/seed-002-kubernetes.md'];
+const PAGES = ['docs/seed-000.md', 'docs/seed-002.md', 'docs/seed-003.md', 'docs/seed-004.md', 'docs/seed-000-kubernetes.md', 'docs/seed-002-kubernetes.md', 'docs/seed-003-kubernetes.md', 'docs/seed-004-kubernetes.md'];
 
 /** Kubernetes-mode pages need the control-plane binaries (scripts/kube-bins.sh). */
 const KUBE_SKIP = kubeApiserverAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)';
@@ -258,48 +260,136 @@ describe("docs/seed-003.md: seed 003's L4 policy across two clusters (native rou
   });
 });
 
-describe('docs/seed-004.md: helloworld v1 and v2 on one flat network (native routing)', () => {
-  const bothVersions = (out: string): boolean => out.includes('Hello version: v1') && out.includes('Hello version: v2');
-  const page = walk('docs/seed-004.md', { 'curl-from-cluster1': bothVersions, 'curl-from-cluster2': bothVersions });
+/** Seed 004 on either page: the same outcomes, with weft (standalone, ids 95/96) or kubectl (Kubernetes mode, ids 77/78). */
+function seed004(file: string, title: string, kube: boolean): void {
+  const [id1, id2] = kube ? [77, 78] : [95, 96];
+  describe(`${file}: ${title}`, { skip: kube ? KUBE_SKIP : false }, () => {
+    const bothVersions = (out: string): boolean => out.includes('Hello version: v1') && out.includes('Hello version: v2');
+    const page = walk(file, { 'curl-from-cluster1': bothVersions, 'curl-from-cluster2': bothVersions });
+
+    test('every step ran as the page says', async () => {
+      const run = await page();
+      assert.equal(run.failed, undefined, describeFailure(run));
+    });
+
+    test("each node routes the other cluster's PodCIDR via the other node (the seed's static routes)", async () => {
+      const out = (await page()).output('routes');
+      assert.match(out, new RegExp(`^10\\.244\\.0\\.0/24 via 172\\.30\\.${id2}\\.11 `, 'm'));
+      assert.match(out, new RegExp(`^10\\.241\\.0\\.0/24 via 172\\.30\\.${id1}\\.11 `, 'm'));
+    });
+
+    test('from the sleep pod of either cluster, helloworld.sample:5000/hello is answered by v1 (cluster1) and v2 (cluster2)', async () => {
+      const run = await page();
+      const pods = run.output('sleep');
+      const v1 = podNames(pods, 'helloworld-v1-');
+      const v2 = podNames(pods, 'helloworld-v2-');
+      assert.equal(v1.length + v2.length, 2, pods);
+      for (const step of ['curl-from-cluster1', 'curl-from-cluster2']) {
+        const lines = run.output(step).trim().split('\n');
+        assert.equal(lines.length, 10, run.output(step));
+        assert.ok(lines.every((l) => l === `Hello version: v1, instance: ${v1[0]}` || l === `Hello version: v2, instance: ${v2[0]}`), lines.join('\n'));
+        assert.ok(bothVersions(run.output(step)), `${step}: ${lines.join(' | ')}`);
+      }
+    });
+
+    test("service endpoints lists both clusters' helloworld pods, healthy, from either cluster", async () => {
+      const run = await page();
+      const rows = run
+        .output('endpoints')
+        .split('\n')
+        .filter((l) => /^\d/.test(l))
+        .map((l) => l.split(/\s+/));
+      assert.equal(rows.length, 4, run.output('endpoints'));
+      for (const [endpoint, status, cluster, node, pod] of rows) {
+        assert.equal(status, 'HEALTHY');
+        assert.equal(node, 'n1');
+        assert.match(`${cluster} ${endpoint} ${pod}`, /^(cluster1 10\.241\.0\.\d+:5000 helloworld-v1-[\w-]+|cluster2 10\.244\.0\.\d+:5000 helloworld-v2-[\w-]+)$/);
+      }
+    });
+
+    if (kube) {
+      test("kubectl: the contexts cluster1 and cluster2 merged and removed; cluster1's API server knows only its own helloworld pod", async () => {
+        const run = await page();
+        for (const c of ['cluster1', 'cluster2']) assert.match(run.output('lab-up'), new RegExp(`^\\*?\\s+${c}\\s+${c}\\s+${c}-admin`, 'm'));
+        const contextsAfter = run.output('teardown').split(/^CURRENT\s+NAME.*$/m)[1];
+        assert.ok(contextsAfter !== undefined && !contextsAfter.includes('cluster'), `kubectl config get-contexts after lab down:${contextsAfter}`);
+        const slices = run
+          .output('endpoints')
+          .split('\n')
+          .filter((l) => l.startsWith('helloworld-'));
+        assert.equal(slices.length, 1, run.output('endpoints'));
+        assert.match(slices[0] ?? '', /^helloworld-\w+\s+IPv4\s+5000\s+10\.241\.0\.\d+\s/);
+      });
+    }
+  });
+}
+
+seed004('docs/seed-004.md', 'helloworld v1 and v2 on one flat network (native routing)', false);
+seed004('docs/seed-004-kubernetes.md', 'helloworld with kubectl as the seed writes it on Kubernetes-mode clusters', true);
+
+describe("docs/seed-003-kubernetes.md: seed 003's L4 policy as a cilium.io/v2 custom resource, with kubectl", { skip: KUBE_SKIP }, () => {
+  const page = walk('docs/seed-003-kubernetes.md');
 
   test('every step ran as the page says', async () => {
     const run = await page();
     assert.equal(run.failed, undefined, describeFailure(run));
   });
 
-  test("each node routes the other cluster's PodCIDR via the other node (the seed's static routes)", async () => {
-    const out = (await page()).output('routes');
-    assert.match(out, /^10\.244\.0\.0\/24 via 172\.30\.96\.11 /m);
-    assert.match(out, /^10\.241\.0\.0\/24 via 172\.30\.95\.11 /m);
+  test("kubectl: the contexts cluster1 and cluster2 merged, cluster1's node Ready, the CRD served; lab down removed the contexts", async () => {
+    const run = await page();
+    for (const c of ['cluster1', 'cluster2']) assert.match(run.output('lab-up'), new RegExp(`^\\*?\\s+${c}\\s+${c}\\s+${c}-admin`, 'm'));
+    assert.match(run.output('lab-up'), /^n1\s+Ready\s.*\s172\.30\.75\.11\s/m);
+    assert.match(run.output('lab-up'), /^ciliumnetworkpolicies\.cilium\.io\s/m);
+    const contextsAfter = run.output('teardown').split(/^CURRENT\s+NAME.*$/m)[1];
+    assert.ok(contextsAfter !== undefined && !contextsAfter.includes('cluster'), `kubectl config get-contexts after lab down:${contextsAfter}`);
   });
 
-  test('from the sleep pod of either cluster, helloworld.sample:5000/hello is answered by v1 (cluster1) and v2 (cluster2)', async () => {
+  test("cluster2's global protected-db has cluster1's pod as its backend; without a policy everyone gets PONG", async () => {
     const run = await page();
-    const pods = run.output('sleep');
-    const v1 = podNames(pods, 'helloworld-v1-');
-    const v2 = podNames(pods, 'helloworld-v2-');
-    assert.equal(v1.length + v2.length, 2, pods);
-    for (const step of ['curl-from-cluster1', 'curl-from-cluster2']) {
-      const lines = run.output(step).trim().split('\n');
-      assert.equal(lines.length, 10, run.output(step));
-      assert.ok(lines.every((l) => l === `Hello version: v1, instance: ${v1[0]}` || l === `Hello version: v2, instance: ${v2[0]}`), lines.join('\n'));
-      assert.ok(bothVersions(run.output(step)), `${step}: ${lines.join(' | ')}`);
-    }
+    assert.match(run.output('global-service'), /^10\.31\.0\.\d+:6379\s+HEALTHY\s+cluster1\s+n1\s+protected-db-0$/m);
+    assert.deepEqual(run.output('no-policy').trim().split('\n'), ['PONG', 'PONG', 'PONG']);
   });
 
-  test('service endpoints lists both clusters\' helloworld pods, healthy, from either cluster', async () => {
+  test("the seed's policy: refused by kubectl's schema check for metadata.description; applied without it, the API server keeps port \"6379\" and Weft mirrors the policy", async () => {
     const run = await page();
-    const rows = run
-      .output('endpoints')
+    assert.match(run.output('policy-refused'), /unknown field "description" in io\.k8s\.apimachinery\.pkg\.apis\.meta\.v1\.ObjectMeta/);
+    const out = run.output('policy');
+    assert.match(out, /^ciliumnetworkpolicy\.cilium\.io\/clustermesh-ingress-l4-policy created$/m);
+    assert.match(out, /^\[\{"ports":\[\{"port":"6379","protocol":"TCP"\}\]\}\]$/m);
+    assert.match(out, /^default\s+clustermesh-ingress-l4-policy\s+CiliumNetworkPolicy\s+app=protected-db,io\.cilium\.k8s\.policy\.cluster=cluster1\s+1\s+-\s/m);
+  });
+
+  test('enforcement: ingress on protected-db only', async () => {
+    const rows = (await page())
+      .output('enforced')
       .split('\n')
-      .filter((l) => /^\d/.test(l))
+      .filter((l) => l.startsWith('default/'))
       .map((l) => l.split(/\s+/));
-    assert.equal(rows.length, 4, run.output('endpoints'));
-    for (const [endpoint, status, cluster, node, pod] of rows) {
-      assert.equal(status, 'HEALTHY');
-      assert.equal(node, 'n1');
-      assert.match(`${cluster} ${endpoint} ${pod}`, /^(cluster1 10\.241\.0\.\d+:5000 helloworld-v1-\w+|cluster2 10\.244\.0\.\d+:5000 helloworld-v2-\w+)$/);
-    }
+    const cells = new Map(rows.map((r) => [r[0], `${r[5]}/${r[6]}`]));
+    assert.deepEqual(Object.fromEntries(cells), { 'default/employee-0': 'Disabled/Disabled', 'default/protected-db-0': 'Enabled/Disabled', 'default/stranger-0': 'Disabled/Disabled' });
+  });
+
+  test('with the policy: the employees of both clusters get PONG, the stranger no answer', async () => {
+    assert.deepEqual((await page()).output('with-policy').trim().split('\n'), ['PONG', 'stranger: no answer (exit 124)', 'PONG']);
+  });
+
+  test("the stranger's SYNs: drops on protected-db's node (weft monitor) and DROPPED flows (weft observe), never an employee's", async () => {
+    const out = (await page()).output('drops');
+    assert.match(out, /DROP ingress on n1: default\/stranger-0 \(10\.31\.\d+\.\d+, cluster1\) identity \d+ → default\/protected-db-0 \(10\.31\.\d+\.\d+, cluster1\) identity \d+ tcp\/6379/);
+    const flows = out.split('\n').filter((l) => l.includes('DROPPED'));
+    assert.ok(flows.length > 0, out);
+    assert.ok(flows.every((l) => /default\/stranger-0 \(ID:\d+\) -> default\/protected-db-0:6379 .*INGRESS DENIED DROPPED/.test(l)), flows.join('\n'));
+    assert.doesNotMatch(out, /employee/);
+  });
+
+  test('identities carry their cluster id in the upper bits (75, 76) and their cluster label', async () => {
+    const rows = (await page())
+      .output('identities')
+      .split('\n')
+      .filter((l) => /^\d+\s+cluster\d/.test(l))
+      .map((l) => l.split(/\s+/));
+    assert.equal(rows.length, 4, 'protected-db, stranger, employee in cluster1; employee in cluster2');
+    for (const [id, cluster] of rows) assert.equal(Number(id) >>> 16, cluster === 'cluster1' ? 75 : 76, `identity ${id} of ${cluster}`);
   });
 });
 
