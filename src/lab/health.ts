@@ -1,8 +1,9 @@
 /**
  * `weft lab status`'s health column (I/O): every running process's health
  * endpoint asked in parallel — etcd's own /health (with the cluster's admin
- * certificate once the mesh is enabled), the agents' and operators'
- * /healthz. A process that is not running is failing without a request.
+ * certificate once the mesh is enabled: checked before any https probe, as
+ * etcd over https answers only a client certificate), the agents' and
+ * operators' /healthz, the Kubernetes components' /healthz. A process that is not running is failing without a request.
  */
 import { errorMessage } from '../errors.ts';
 import { probeHealthz } from '../observe/daemonProbe.ts';
@@ -42,21 +43,21 @@ export function labHealthProber(state: LabState): HealthProber {
     if (url === '') return p.health;
     if (!p.alive) return { state: 'failing', url, error: 'not running' };
     const c = state.clusters.find((x) => x.name === cluster);
+    if (p.name === 'etcd') {
+      try {
+        const body = await probeEtcdHealth(url.replace(/\/health$/, ''), c === undefined ? undefined : clusterEtcdTls(c));
+        return body.health === 'true' ? { state: 'ok', url, error: '' } : { state: 'failing', url, error: `${url}: health=${String(body.health)}${body.reason === undefined ? '' : ` (${body.reason})`}` };
+      } catch (err) {
+        return { state: 'failing', url, error: `${url}: ${errorMessage(err)}` };
+      }
+    }
     if (url.startsWith('https://')) {
       const api = url.includes(`:${APISERVER_PORT}/`);
       const r = await probeTlsHealthz(url, api ? kubeCaPem(c) : undefined, undefined, api ? kubeAdminPem(c) : undefined);
       return { state: r.ok ? 'ok' : 'failing', url, error: r.error };
     }
-    if (p.name !== 'etcd') {
-      const r = await probeHealthz(url);
-      return { state: r.ok ? 'ok' : 'failing', url, error: r.error };
-    }
-    try {
-      const body = await probeEtcdHealth(url.replace(/\/health$/, ''), c === undefined ? undefined : clusterEtcdTls(c));
-      return body.health === 'true' ? { state: 'ok', url, error: '' } : { state: 'failing', url, error: `${url}: health=${String(body.health)}${body.reason === undefined ? '' : ` (${body.reason})`}` };
-    } catch (err) {
-      return { state: 'failing', url, error: `${url}: ${errorMessage(err)}` };
-    }
+    const r = await probeHealthz(url);
+    return { state: r.ok ? 'ok' : 'failing', url, error: r.error };
   };
 }
 
