@@ -15,10 +15,10 @@ import path from 'node:path';
 import { exec } from '../../src/util/exec.ts';
 import { KUBE_DEMO_CLUSTERS } from '../../src/cli/demo.ts';
 import { netnsWithPrefix } from '../support/fixtures.ts';
-import { kubeApiserverAvailable } from '../support/kubeApiserver.ts';
+import { kubeApiAvailable } from '../support/kubeApiRestartable.ts';
 import { weft } from '../support/weft.ts';
 
-describe('weft demo --kubernetes', { skip: kubeApiserverAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)' }, () => {
+describe('weft demo --kubernetes', { skip: kubeApiAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)' }, () => {
   const home = mkdtempSync(path.join(tmpdir(), 'wf-k4a-demo-'));
   const kubeconfig = path.join(home, 'user.kubeconfig');
   const env = { ...process.env, WEFT_HOME: home, KUBECONFIG: kubeconfig, NO_COLOR: '1' };

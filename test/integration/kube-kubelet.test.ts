@@ -19,7 +19,7 @@ import { podNetnsName } from '../../src/runtime/podSpec.ts';
 import { hostNetns } from '../../src/lab/plan.ts';
 import { netnsWithPrefix } from '../support/fixtures.ts';
 import { waitFor, weft, weftOk } from '../support/weft.ts';
-import { kubeApiserverAvailable } from '../support/kubeApiserver.ts';
+import { kubeApiAvailable } from '../support/kubeApiRestartable.ts';
 
 const NAME = 'kn1';
 
@@ -29,7 +29,7 @@ interface PodItem {
   status: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
 }
 
-describe('agent as a kubelet on a Kubernetes-mode lab', { concurrency: false, skip: kubeApiserverAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)' }, () => {
+describe('agent as a kubelet on a Kubernetes-mode lab', { concurrency: false, skip: kubeApiAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)' }, () => {
   const home = mkdtempSync(path.join(tmpdir(), 'wf-k2-'));
   const kubeconfig = path.join(home, 'user.kubeconfig');
   const env = { ...process.env, WEFT_HOME: home, KUBECONFIG: kubeconfig };

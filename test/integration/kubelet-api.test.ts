@@ -14,7 +14,7 @@ import { createLogger } from '../../src/util/log.ts';
 import { createKubeletApi, loadKubeConfig } from '../../src/kubelet/kubeApiClient.ts';
 import { KubeNode, hostNodeFacts } from '../../src/kubelet/nodeLifecycle.ts';
 import { KubePodSource, kubeConfigMapSource } from '../../src/kubelet/kubePodSource.ts';
-import { kubeApiserverAvailable, startTestKubeApiserver } from '../support/kubeApiserver.ts';
+import { kubeApiAvailable, startRestartableKubeApi } from '../support/kubeApiRestartable.ts';
 
 const logger = createLogger({ component: 'test' }, () => undefined);
 
@@ -28,8 +28,8 @@ async function until<T>(what: string, f: () => T | undefined | Promise<T | undef
   }
 }
 
-void test('kubelet API calls against a real kube-apiserver', { skip: kubeApiserverAvailable() ? false : 'no kube-apiserver (scripts/kube-bins.sh)', timeout: 300_000 }, async (t) => {
-  const apiserver = await startTestKubeApiserver();
+void test('kubelet API calls against a real kube-apiserver', { skip: kubeApiAvailable() ? false : 'no kube-apiserver (scripts/kube-bins.sh)', timeout: 300_000 }, async (t) => {
+  const apiserver = await startRestartableKubeApi('10.236.0.0/16');
   t.after(() => apiserver.stop());
   const admin = await apiserver.kubeconfig('admin', 'kubernetes-admin', 'system:masters');
   const kubectl = (...args: string[]): Promise<string> => exec('kubectl', ['--kubeconfig', admin, ...args]);

@@ -29,13 +29,13 @@ import { describeFailure, runWalkthrough, walkKubeconfig } from '../support/walk
 import type { WalkthroughRun } from '../support/walkthrough.ts';
 import { parseWalkthrough, withOutputs } from '../support/walkthroughPage.ts';
 import { weft } from '../support/weft.ts';
-import { kubeApiserverAvailable } from '../support/kubeApiserver.ts';
+import { kubeApiAvailable } from '../support/kubeApiRestartable.ts';
 import { KUBE_DEMO_CLUSTERS } from '../../src/cli/demo.ts';
 
 const PAGES = ['docs/seed-000.md', 'docs/seed-002.md', 'docs/seed-003.md', 'docs/seed-004.md', 'docs/seed-000-kubernetes.md', 'docs/seed-002-kubernetes.md', 'docs/seed-003-kubernetes.md', 'docs/seed-004-kubernetes.md'];
 
 /** Kubernetes-mode pages need the control-plane binaries (scripts/kube-bins.sh). */
-const KUBE_SKIP = kubeApiserverAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)';
+const KUBE_SKIP = kubeApiAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)';
 
 /** Cluster ids and names other labs use: weft demo (c1/c2, 1/2), weft demo --kubernetes and the other e2e tests. */
 const TAKEN_IDS = new Set([1, 2, 201, 202, 221, 222, 223, 230, 231, 232, 233, 235, 240, 241, 242, 245, 251, 252, ...KUBE_DEMO_CLUSTERS.map((c) => c.id)]);

@@ -1,9 +1,10 @@
 /**
- * A real kube-apiserver for the operator's integration test that can be
- * stopped and started again (by its recorded PID) over the same etcd, data
- * and port: the binary from /var/cache/weft/kube/bin (or WEFT_KUBE_BIN), a
- * test etcd, a client CA of its own (Weft's pki), RBAC. Hands out
- * kubeconfigs for users of that CA.
+ * A real kube-apiserver for integration tests (the operator's and the
+ * kubelet API's), which can be stopped and started again (by its recorded
+ * PID) over the same etcd, data and port: the binary from
+ * /var/cache/weft/kube/bin (or WEFT_KUBE_BIN), a test etcd, a client CA of
+ * its own (Weft's pki), the Node and RBAC authorizers and NodeRestriction, as
+ * in the lab. Hands out kubeconfigs for users of that CA.
  */
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -66,12 +67,14 @@ export async function startRestartableKubeApi(serviceCidr: string, extraArgs: re
     `--secure-port=${port}`,
     `--cert-dir=${path.join(dir, 'serving')}`,
     `--client-ca-file=${path.join(dir, 'ca.crt')}`,
-    '--authorization-mode=RBAC',
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NodeRestriction',
     '--disable-admission-plugins=ServiceAccount',
     `--service-cluster-ip-range=${serviceCidr}`,
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${path.join(dir, 'sa.pub')}`,
     `--service-account-signing-key-file=${path.join(dir, 'sa.key')}`,
+    '--kubelet-preferred-address-types=InternalIP',
     ...extraArgs,
   ];
   let rec: ProcessRecord | undefined;
