@@ -37,13 +37,8 @@ export interface OperatorOptions {
   readonly kube?: KubeSourceOptions;
 }
 
-export interface RunningOperator {
-  /** Resolves once every watch store has listed its prefix. */
-  readonly synced: Promise<void>;
-  /** Resolves after the next pass that found nothing to do (tests). */
-  idle(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** A running operator: synced, idle and stop, as its controllers (standalone or Kubernetes) are. */
+export type RunningOperator = Controllers;
 
 export function startOperator(opts: OperatorOptions): RunningOperator {
   const { kv, cluster, logger: log } = opts;
