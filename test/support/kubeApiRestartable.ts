@@ -6,6 +6,7 @@
  * its own (Weft's pki), the Node and RBAC authorizers and NodeRestriction, as
  * in the lab. Hands out kubeconfigs for users of that CA.
  */
+import { kubeBinDir } from '../../src/kube/bins.ts';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,8 @@ import { issueCertificate } from '../../src/pki/issue.ts';
 import { isAlive, recordProcess, stopProcess, type ProcessRecord } from '../../src/util/proc.ts';
 import { freePort, startTestEtcd } from './etcd.ts';
 
-export const KUBE_BIN = path.join(process.env['WEFT_KUBE_BIN'] ?? '/var/cache/weft/kube/bin', 'kube-apiserver');
+/** The binary the lab uses (src/kube/bins.ts: WEFT_KUBE_BIN, else the build cache). */
+export const KUBE_BIN = path.join(kubeBinDir(process.env), 'kube-apiserver');
 export const kubeApiAvailable = (): boolean => existsSync(KUBE_BIN);
 
 export interface RestartableKubeApi {
