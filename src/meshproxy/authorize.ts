@@ -26,9 +26,25 @@ export function admit(certDer: Buffer | undefined, self: string, connected: Conn
   if (remote === undefined) return { ok: false, reason: `certificate CN "${cn}" is not a remote identity (remote-<cluster>)` };
   if (remote === self) return { ok: false, reason: `certificate CN "${cn}" is this cluster's own remote identity` };
   const caPem = connected.get(remote);
-  if (caPem === undefined) return { ok: false, reason: `cluster ${remote} is not connected to ${self}` };
+  if (caPem === undefined) return { ok: false, reason: notConnectedReason(remote, self) };
   if (!issuedBy(cert, caPem)) return { ok: false, reason: `certificate CN "${cn}" is not signed by the CA recorded for cluster ${remote}` };
   return { ok: true, remote };
+}
+
+/** Why the proxy of `self` refuses `remote` that it holds no record of (the text the caller reads). */
+export function notConnectedReason(remote: string, self: string): string {
+  return `cluster ${remote} is not connected to ${self}`;
+}
+
+/**
+ * True when an error a remote's operator got is that refusal: the proxy it
+ * called has no record of it yet. `clustermesh connect` writes the two
+ * records one after the other, so the side written first usually calls the
+ * other proxy before that proxy has its record: the caller waits, it has
+ * not failed.
+ */
+export function isNotAdmittedYet(message: string, remote: string, self: string): boolean {
+  return message.includes(`weft mesh proxy: ${notConnectedReason(remote, self)}`);
 }
 
 /** The CAs the proxy's TLS layer accepts client certificates from: its own mesh CA and every connected remote's. */

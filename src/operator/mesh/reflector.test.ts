@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { keys } from '../../kvstore/keys.ts';
+import { WeftError, ErrorCode } from '../../errors.ts';
 import { createLogger } from '../../util/log.ts';
 import { startReflector, type Reflector, type ReflectorOptions } from './reflector.ts';
 import { FakeRemote, fakeRemoteFactory } from './testRemote.ts';
@@ -370,6 +371,48 @@ test('a record deleted and written again at once ends connected with a full cach
     await until('gone', async () => (await h.local.list(CACHE)).entries.length === 0 && (await readStatus(h.local, 'c2')) === undefined);
     await new Promise((r) => setTimeout(r, 100));
     assert.equal((await h.local.list(CACHE)).entries.length, 0);
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test("a remote proxy that has no record of this cluster yet is waited for: no failure counted, the reason shown, then connected", async () => {
+  const h = harness();
+  try {
+    await seedCluster(h.remote.kv, 'c2');
+    await connect(h);
+    const real = fakeRemoteFactory(h.remote);
+    let refusals = 2;
+    h.start({
+      connectRemote: (cfg, tls) => {
+        if (refusals-- > 0) throw new WeftError(ErrorCode.PermissionDenied, 'etcd refused the call: 7 PERMISSION_DENIED: weft mesh proxy: cluster c1 is not connected to c2');
+        return real(cfg, tls);
+      },
+    });
+    await ready(h);
+    const st = await readStatus(h.local, 'c2');
+    assert.equal(st?.failures, 0);
+    assert.ok(h.logs.some((l) => l.includes('has no record of this cluster yet')), h.logs.join('\n'));
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('any other refusal by the remote counts as a failure', async () => {
+  const h = harness();
+  try {
+    await seedCluster(h.remote.kv, 'c2');
+    await connect(h);
+    const real = fakeRemoteFactory(h.remote);
+    let refusals = 1;
+    h.start({
+      connectRemote: (cfg, tls) => {
+        if (refusals-- > 0) throw new WeftError(ErrorCode.PermissionDenied, 'weft mesh proxy: certificate CN "remote-c1" is not signed by the CA recorded for cluster c1');
+        return real(cfg, tls);
+      },
+    });
+    await ready(h);
+    assert.equal((await readStatus(h.local, 'c2'))?.failures, 1);
   } finally {
     await h.cleanup();
   }

@@ -90,6 +90,7 @@ export function startReflector(opts: ReflectorOptions): Reflector {
     }
     const cfg = rec.config;
     const conn = new RemoteConnection({
+      cluster: opts.cluster,
       config: cfg,
       local: opts.local,
       stateDir: opts.stateDir,

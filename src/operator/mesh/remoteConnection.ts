@@ -1,7 +1,8 @@
 /**
  * The life of one remote cluster in the reflector: PEMs to disk, connect,
  * mirror, reconnect with jittered backoff (1 s → 30 s) while keeping the
- * last-known cache, count failures, optionally drop the cache after ttlMs
+ * last-known cache, count failures (a remote proxy that has no record of
+ * this cluster yet is waited for, not counted), optionally drop the cache after ttlMs
  * unreachable, reconnect on a changed RemoteConfig, and — on disconnect —
  * delete the cache, the status and the PEM files.
  */
@@ -18,11 +19,14 @@ import { removeRemotePems, writeRemotePems, type RemoteIdentity } from './remote
 import { remoteStatusOf, type RemoteView } from '../../model/remoteStatus.ts';
 import { StatusWriter } from './statusWriter.ts';
 import type { MeshMetrics } from '../../observe/operatorMetrics.ts';
+import { isNotAdmittedYet } from '../../meshproxy/authorize.ts';
 
 /** Opens the client for a remote (the default is createEtcdKv over the materialised PEMs). */
 export type RemoteKvFactory = (cfg: RemoteConfig, tls: EtcdTls | undefined) => KvBackend;
 
 export interface RemoteConnectionOptions {
+  /** This cluster's name (to tell the remote proxy's "no record of us yet" from a failure). */
+  readonly cluster: string;
   readonly config: RemoteConfig;
   readonly local: KvBackend;
   readonly stateDir: string;
@@ -203,13 +207,16 @@ export class RemoteConnection {
     this.#endSession();
     // A connection that held for a while starts over at the shortest delay.
     if (wasUpFor >= (this.#opts.backoff ?? DEFAULT_BACKOFF).maxMs) this.#backoff.reset();
-    this.#failures++;
-    this.#lastFailure = errorMessage(err);
+    const message = errorMessage(err);
+    const waiting = isNotAdmittedYet(message, this.#opts.cluster, this.name);
+    if (!waiting) this.#failures++;
+    this.#lastFailure = waiting ? `waiting for ${this.name} to admit ${this.#opts.cluster} (its record of this cluster, written by \`weft clustermesh connect\`): ${message}` : message;
     this.#lastFailureAt = new Date().toISOString();
     this.#unreachableSince ??= Date.now();
     this.#armTtl();
     const delay = this.#backoff.next();
-    this.#log.warn('remote cluster unreachable; keeping the last-known cache', { failures: this.#failures, retryInMs: delay, error: this.#lastFailure });
+    if (waiting) this.#log.info('the remote cluster has no record of this cluster yet; waiting', { retryInMs: delay, error: message });
+    else this.#log.warn('remote cluster unreachable; keeping the last-known cache', { failures: this.#failures, retryInMs: delay, error: this.#lastFailure });
     this.#retryTimer = setTimeout(() => this.#connect(), delay);
     this.#report();
   }
