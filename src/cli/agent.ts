@@ -2,7 +2,6 @@
  * `weft agent`: the per-node daemon (started by `weft lab up`, one per node).
  */
 import type { Command } from 'commander';
-import { runAgent } from '../agent/agent.ts';
 import { AGENT_HTTP_PORT, startDaemonHttp } from '../observe/daemonHttp.ts';
 import { createLogger } from '../util/log.ts';
 import { DEFAULT_FLOW_BUFFER } from '../observe/flowRing.ts';
@@ -31,6 +30,8 @@ export function registerAgent(program: Command): void {
     const logger = createLogger({ component: 'agent', cluster: opts.cluster, node: opts.node });
     const tls = tlsOptions(opts);
     const http = await startDaemonHttp({ listen: opts.httpListen ?? `${opts.nodeIp}:${AGENT_HTTP_PORT}`, component: 'agent', logger });
+    // Loaded when the daemon starts, not for every CLI call (the kubelet's Kubernetes client alone takes about a second).
+    const { runAgent } = await import('../agent/agent.ts');
     const agent = await runAgent(
       { cluster: opts.cluster, node: opts.node, nodeIp: opts.nodeIp, etcd: opts.etcd.split(','), stateDir: opts.stateDir, http, flowBuffer, ...(tls ? { tls } : {}), ...(kubernetes ? { kubernetes } : {}) },
       logger,

@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import { WeftError, ErrorCode } from '../errors.ts';
 import { parseDuration } from '../util/duration.ts';
 import { createEtcdKv } from '../kvstore/etcd.ts';
-import { startOperator } from '../operator/operator.ts';
 import { OPERATOR_HTTP_PORT, startDaemonHttp } from '../observe/daemonHttp.ts';
 import { createLogger } from '../util/log.ts';
 import { addEtcdFlags, tlsOptions } from './daemonFlags.ts';
@@ -48,6 +47,8 @@ export function registerOperator(program: Command): void {
     if ((opts.meshCert === undefined) !== (opts.meshKey === undefined)) throw new WeftError(ErrorCode.InvalidInput, '--mesh-cert and --mesh-key go together: give both or neither');
     const identity = opts.meshCert === undefined || opts.meshKey === undefined ? undefined : { certFile: opts.meshCert, keyFile: opts.meshKey };
     const http = await startDaemonHttp({ listen: opts.httpListen, component: 'operator', logger });
+    // Loaded when the daemon starts, not for every CLI call (the Kubernetes client alone takes about a second).
+    const { startOperator } = await import('../operator/operator.ts');
     const operator = startOperator({ kv, cluster: opts.cluster, logger, reflector: { stateDir: opts.stateDir, remoteTtlMs, identity }, identityGc, http, ...(opts.kubeconfig === undefined ? {} : { kube: { kubeconfig: opts.kubeconfig } }) });
     logger.info('operator started', { etcd: endpoints, pid: process.pid, stateDir: opts.stateDir, remoteTtlMs: remoteTtlMs ?? null, kubeconfig: opts.kubeconfig ?? null });
     const signal = await new Promise<string>((resolve) => {

@@ -13,7 +13,6 @@ import { listContexts, saveContext } from '../contexts/contexts.ts';
 import { waitEtcdHealthy, waitNodesReady, writeClusterConfig } from './clusterEtcd.ts';
 import { removeUnderlayWhenUnused, teardownCluster } from './down.ts';
 import type { ClusterPlan, LabClusterSpec, LabProcessName, PlanEnv, ProcessPlan } from './plan.ts';
-import { applyManifestFiles, labManifestFiles } from '../kube/apply.ts';
 import { waitTlsHealthy } from '../kube/health.ts';
 import { userKubeconfigPath } from '../kube/kubeconfigFile.ts';
 import { CONTROLLER_MANAGER_PORT, SCHEDULER_PORT } from '../kube/layout.ts';
@@ -26,7 +25,7 @@ import type { Progress } from './progress.ts';
 import { weftHome } from '../util/paths.ts';
 import { clusterStateFromPlan, findCluster, labDir, readLabState, underlayStateFromPlan, writeLabState } from './state.ts';
 import type { LabClusterState, LabKubernetesState } from './state.ts';
-import { setClusterPhase, setProcessRecord, updateLabState, withLabLock } from './store.ts';
+import { setClusterPhase, setProcessRecord, updateLabState, withLabLock, withUnderlayLock } from './store.ts';
 import { createHost, ensureUnderlay } from './underlay.ts';
 
 export interface LabUpOptions {
@@ -113,6 +112,8 @@ async function startKubernetes(plan: ClusterPlan, started: Started, ctx: KubeSta
     progress.ok(`${proc} healthy`);
   }
   ctx.setStep('Applying the CRDs and the operator RBAC');
+  // Only `lab up --kubernetes` loads the Kubernetes client (about a second of every CLI call otherwise).
+  const { applyManifestFiles, labManifestFiles } = await import('../kube/apply.ts');
   const applied = await applyManifestFiles(k.layout.kubeconfigs.admin, labManifestFiles());
   progress.ok(`Applied ${applied.join(', ')}`);
   const state = kubernetesState(plan).kubernetes;
@@ -164,7 +165,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   const { spec, progress } = opts;
   requireRoot();
   // Checks first: input that fails them creates nothing, not even the lab folder.
-  await preflight(spec, opts.underlayOverride, opts.planEnv);
+  await withUnderlayLock(() => preflight(spec, opts.underlayOverride, opts.planEnv));
   privateStateDirs();
 
   let interrupted = false;
@@ -177,31 +178,35 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
   let reserved = false;
   let kv: KvBackend | undefined;
   try {
-    const { plan, underlay } = await withLabLock(async () => {
-      const pre = await preflight(spec, opts.underlayOverride, opts.planEnv);
-      const s = readLabState();
-      s.underlay ??= underlayStateFromPlan(pre.underlay);
-      s.clusters.push({ ...clusterStateFromPlan(pre.plan, new Date().toISOString()), ...kubernetesState(pre.plan) });
-      writeLabState(s);
-      reserved = true;
-      step = `Creating the lab underlay ${pre.underlay.cidr}`;
-      const created = await ensureUnderlay(pre.underlay);
-      if (created.length > 0) progress.ok(`Underlay ${pre.underlay.cidr} created: ${created.join(', ')}`);
-      else progress.ok(`Underlay ${pre.underlay.cidr} in place (netns ${pre.underlay.netns}, bridge ${pre.underlay.bridge})`);
-      return pre;
-    });
     const check = (): void => {
       if (interrupted) throw new WeftError(ErrorCode.CommandFailed, 'interrupted');
     };
-
-    for (const h of plan.hosts) {
-      check();
-      step = `Creating host ${h.name}`;
-      mkdirSync(h.dir, { recursive: true, mode: 0o700 });
-      chmodSync(h.dir, 0o700);
-      await createHost(underlay, h);
-      progress.ok(`Host ${h.name}: netns ${h.netns}, eth0 ${h.address}, veth ${h.underlayVeth} on ${underlay.bridge}`);
-    }
+    // The underlay is machine-wide: held from its check until this cluster's hosts are on it.
+    const { plan } = await withUnderlayLock(async () => {
+      const pre = await withLabLock(async () => {
+        const p = await preflight(spec, opts.underlayOverride, opts.planEnv);
+        const s = readLabState();
+        s.underlay ??= underlayStateFromPlan(p.underlay);
+        s.clusters.push({ ...clusterStateFromPlan(p.plan, new Date().toISOString()), ...kubernetesState(p.plan) });
+        writeLabState(s);
+        reserved = true;
+        return p;
+      });
+      const underlay = pre.underlay;
+      step = `Creating the lab underlay ${underlay.cidr}`;
+      const created = await ensureUnderlay(underlay);
+      if (created.length > 0) progress.ok(`Underlay ${underlay.cidr} created: ${created.join(', ')}`);
+      else progress.ok(`Underlay ${underlay.cidr} in place (netns ${underlay.netns}, bridge ${underlay.bridge})`);
+      for (const h of pre.plan.hosts) {
+        check();
+        step = `Creating host ${h.name}`;
+        mkdirSync(h.dir, { recursive: true, mode: 0o700 });
+        chmodSync(h.dir, 0o700);
+        await createHost(underlay, h);
+        progress.ok(`Host ${h.name}: netns ${h.netns}, eth0 ${h.address}, veth ${h.underlayVeth} on ${underlay.bridge}`);
+      }
+      return pre;
+    });
 
     const cp = plan.hosts[0];
     const etcd = cp?.processes.find((p) => p.name === 'etcd');
