@@ -17,7 +17,7 @@ import { stopRecorded } from './processes.ts';
 import type { Progress } from './progress.ts';
 import { labDir, readLabState, writeLabState } from './state.ts';
 import type { LabClusterState, LabProcessState } from './state.ts';
-import { removeLabFilesIfEmpty, setClusterPhase, updateLabState, withLabLock } from './store.ts';
+import { removeLabFilesIfEmpty, setClusterPhase, updateLabState, withLabLock, withUnderlayLock } from './store.ts';
 import { deleteHostLink, removeUnderlay, underlayHostLinks } from './underlay.ts';
 import { validateClusterName } from './validate.ts';
 
@@ -128,10 +128,10 @@ export async function teardownCluster(c: LabClusterState, underlay: UnderlayPlan
   removeLabContext(c, progress);
 }
 
-/** With no cluster left, removes the underlay (under the lock, so no `lab up` builds on it meanwhile) and the lab's files. */
+/** With no cluster left, removes the underlay (under the underlay and lab locks, so no `lab up` of any home builds on it meanwhile) and the lab's files. */
 export async function removeUnderlayWhenUnused(progress: Progress): Promise<void> {
   let kept: string[] = [];
-  const gone = await withLabLock(async () => {
+  const gone = await withUnderlayLock(() => withLabLock(async () => {
     const s = readLabState();
     if (s.clusters.length > 0) return [];
     // Names are fixed, so a lost state still finds the underlay.
@@ -143,7 +143,7 @@ export async function removeUnderlayWhenUnused(progress: Progress): Promise<void
       writeLabState(s);
     }
     return done;
-  });
+  }));
   if (gone.length > 0) progress.ok(`Removed the lab underlay (${gone.join(', ')})`);
   if (kept.length > 0) progress.info(`Lab underlay kept: clusters of another WEFT_HOME still use it (${kept.join(', ')})`);
   removeLabFilesIfEmpty();

@@ -19,6 +19,20 @@ export async function withLabLock<T>(fn: () => Promise<T> | T): Promise<T> {
   return withFileLock(labLockPath(), fn);
 }
 
+/**
+ * The underlay (netns wf-underlay, bridge, weft0 in the root netns) is
+ * machine-wide while the lab lock is per WEFT_HOME: `lab up` holds this lock
+ * from its checks of the underlay until its hosts are attached, and `lab down`
+ * while it decides whether to remove the underlay, so labs of two homes never
+ * build on, or remove, a half-made underlay. Taken before the lab lock, never
+ * inside it.
+ */
+export const UNDERLAY_LOCK = '/run/lock/weft-lab-underlay.lock';
+
+export async function withUnderlayLock<T>(fn: () => Promise<T> | T): Promise<T> {
+  return withFileLock(UNDERLAY_LOCK, fn, { timeoutMs: 120_000 });
+}
+
 /** Applies fn to the state under the lock and writes the result. */
 export async function updateLabState(fn: (s: LabState) => void): Promise<LabState> {
   return withLabLock(() => {
