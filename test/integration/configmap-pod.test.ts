@@ -54,7 +54,7 @@ describe('seed 002: rebel-base serves its ConfigMap, x-wing answers on 80', { co
   const curl = (pod: string, url: string): Promise<string> => weftOk(['--context', NAME, 'exec', pod, '--', 'curl', '-s', '--max-time', '5', url], env);
 
   before(async () => {
-    await weftOk(['lab', 'up', '--name', NAME, '--id', '245', '--nodes', '1', '--pod-cidr', '10.245.0.0/16', '--service-cidr', '10.246.0.0/16', '--routing', 'native'], env);
+    await weftOk(['lab', 'up', '--name', NAME, '--id', '215', '--nodes', '1', '--pod-cidr', '10.215.0.0/16', '--service-cidr', '10.216.0.0/16', '--routing', 'native'], env);
   });
 
   after(async () => {

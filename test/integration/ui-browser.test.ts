@@ -88,7 +88,7 @@ describe('weft ui: the service map in chromium', { concurrency: false }, () => {
     await upMeshedPair(
       env,
       { name: UI1, id: 249, nodes: 2, podCidr: '10.249.0.0/16', serviceCidr: '10.250.0.0/16' },
-      { name: UI2, id: 251, nodes: 1, podCidr: '10.251.0.0/16', serviceCidr: '10.252.0.0/16' },
+      { name: UI2, id: 253, nodes: 1, podCidr: '10.253.0.0/16', serviceCidr: '10.254.0.0/16' },
     );
     for (const c of [UI1, UI2]) await weftOk(['--context', c, 'apply', '-f', '-'], env, example('seed-000/echo.yaml'));
     await weftOk(['--context', UI2, 'apply', '-f', '-'], env, `${example('seed-000/curl.yaml')}\n---\n${example('seed-003/clients-cluster1.yaml')}`);
@@ -126,10 +126,10 @@ describe('weft ui: the service map in chromium', { concurrency: false }, () => {
     assert.equal(await page.locator('.card[data-cluster="ui1"] li[data-node]').count(), 2);
     assert.equal(await page.locator('.card[data-cluster="ui2"] li[data-node]').count(), 1);
     assert.match((await page.locator('.card[data-cluster="ui1"]').textContent()) ?? '', /id 249 · remote/);
-    assert.match((await page.locator('.card[data-cluster="ui2"]').textContent()) ?? '', /id 251 · this cluster/);
+    assert.match((await page.locator('.card[data-cluster="ui2"]').textContent()) ?? '', /id 253 · this cluster/);
     const remote = page.locator('tr[data-remote="ui1"]');
     assert.equal(await remote.getAttribute('data-connected'), 'true');
-    assert.match((await remote.textContent()) ?? '', /✔ ui1.*connected, synced.*1\/1 nodes.*last sync \d+s ago/);
+    assert.match((await remote.textContent()) ?? '', /✔ ui1.*connected, synced.*1\/1 nodes.*last sync \d+[sm] ago/);
   });
 
   test('echo-1: backends in both clusters, marked global', async () => {

@@ -37,8 +37,14 @@ const PAGES = ['docs/seed-000.md', 'docs/seed-002.md', 'docs/seed-003.md', 'docs
 /** Kubernetes-mode pages need the control-plane binaries (scripts/kube-bins.sh). */
 const KUBE_SKIP = kubeApiAvailable() ? false : 'no Kubernetes binaries (scripts/kube-bins.sh)';
 
-/** Cluster ids and names other labs use: weft demo (c1/c2, 1/2), weft demo --kubernetes and the other e2e tests. */
-const TAKEN_IDS = new Set([1, 2, 201, 202, 221, 222, 223, 230, 231, 232, 233, 235, 240, 241, 242, 245, 251, 252, ...KUBE_DEMO_CLUSTERS.map((c) => c.id)]);
+/**
+ * Cluster ids and names other labs use: weft demo (c1/c2, 1/2), weft demo --kubernetes and the other e2e tests
+ * (the integration files run two at a time, and a lab id is machine-wide: its underlay /24 and veths u<id>-*).
+ */
+const TAKEN_IDS = new Set([
+  1, 2, 181, 182, 201, 202, 213, 215, 221, 222, 223, 230, 231, 232, 233, 235, 238, 239, 240, 241, 242, 243, 245, 247, 249, 251, 252, 253,
+  ...KUBE_DEMO_CLUSTERS.map((c) => c.id),
+]);
 const TAKEN_NAMES = new Set(['c1', 'c2', ...KUBE_DEMO_CLUSTERS.map((c) => c.name)]);
 
 interface PageLab {
