@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ALL = ['cni', 'throughput', 'services', 'policy', 'propagation', 'kubePropagation', 'meshScale', 'flows'];
+const ALL = ['cni', 'throughput', 'services', 'policy', 'propagation', 'kubePropagation', 'meshScale', 'flows', 'cliStart'];
 const wanted = process.argv.slice(2);
 const names = wanted.length > 0 ? wanted : ALL;
 
