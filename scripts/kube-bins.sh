@@ -18,7 +18,7 @@ fi
 cache=${WEFT_KUBE_CACHE:-/var/cache/weft/kube}
 bin="$cache/bin"
 # The build recipe: bump it when the build changes, so a cache built the old way is rebuilt.
-recipe="1.20-debian-go1.19-reflect2-go118"
+recipe="1.20-debian-go1.19-reflect2-go118-ipam-immediate"
 if [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/kube-scheduler" ] && [ "$(cat "$bin/.recipe" 2>/dev/null)" = "$recipe" ]; then
   echo "==> Kubernetes control-plane binaries cached in $bin" >&2
   echo "$bin"
@@ -123,6 +123,16 @@ func (type2 *UnsafeMapType) UnsafeIterate(obj unsafe.Pointer) MapIterator {
 }
 GO
 fi
+
+# The controller manager's node IPAM lists the Nodes with wait.Poll(10s, …),
+# which sleeps 10 s before its first try: a new lab cluster's first PodCIDR,
+# and so its first Ready node, came 10 s late. Try at once, then every 10 s:
+ipam=pkg/controller/nodeipam/ipam/cidr_allocator.go
+if grep -q 'wait\.Poll(10\*time\.Second, apiserverStartupGracePeriod' "$ipam"; then
+  echo "==> patching the node IPAM's first Node list to run at once (wait.PollImmediate)" >&2
+  sed -i 's/wait\.Poll(10\*time\.Second, apiserverStartupGracePeriod/wait.PollImmediate(10*time.Second, apiserverStartupGracePeriod/' "$ipam"
+fi
+grep -q 'wait\.PollImmediate(10\*time\.Second, apiserverStartupGracePeriod' "$ipam" || { echo "node IPAM: the Node list's poll not found in $ipam" >&2; exit 1; }
 
 echo "==> building kube-apiserver, kube-controller-manager, kube-scheduler from $cache/${tree#./} (about 15 minutes on 2 cores; once)" >&2
 export GOPATH="$PWD/.go" CGO_ENABLED=0 PATH="/usr/lib/go/bin:$PATH" GOFLAGS=-mod=vendor
