@@ -75,18 +75,24 @@ export function apiserverArgv(i: ControlPlaneInput): string[] {
   ];
 }
 
-export function controllerManagerArgv(i: ControlPlaneInput): string[] {
-  const l = i.layout;
-  const kc = l.kubeconfigs.controllerManager;
+/** What the controller manager and the scheduler share: one kubeconfig for everything, HTTPS on the control-plane IP only, no leader election. */
+function componentArgv(bin: string, kubeconfig: string, cpIp: string, securePort: number): string[] {
   return [
-    i.bins['kube-controller-manager'],
-    `--kubeconfig=${kc}`,
-    `--authentication-kubeconfig=${kc}`,
-    `--authorization-kubeconfig=${kc}`,
-    `--bind-address=${i.cpIp}`,
-    `--secure-port=${CONTROLLER_MANAGER_PORT}`,
+    bin,
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    `--bind-address=${cpIp}`,
+    `--secure-port=${securePort}`,
     '--port=0',
     '--leader-elect=false',
+  ];
+}
+
+export function controllerManagerArgv(i: ControlPlaneInput): string[] {
+  const l = i.layout;
+  return [
+    ...componentArgv(i.bins['kube-controller-manager'], l.kubeconfigs.controllerManager, i.cpIp, CONTROLLER_MANAGER_PORT),
     '--allocate-node-cidrs=true',
     `--cluster-cidr=${i.podCIDR}`,
     `--node-cidr-mask-size=${i.nodeCidrMaskSize}`,
@@ -102,19 +108,7 @@ export function controllerManagerArgv(i: ControlPlaneInput): string[] {
 }
 
 export function schedulerArgv(i: ControlPlaneInput): string[] {
-  const kc = i.layout.kubeconfigs.scheduler;
-  return [
-    i.bins['kube-scheduler'],
-    `--kubeconfig=${kc}`,
-    `--authentication-kubeconfig=${kc}`,
-    `--authorization-kubeconfig=${kc}`,
-    `--bind-address=${i.cpIp}`,
-    `--secure-port=${SCHEDULER_PORT}`,
-    '--port=0',
-    '--leader-elect=false',
-    '--profiling=false',
-    '--v=1',
-  ];
+  return [...componentArgv(i.bins['kube-scheduler'], i.layout.kubeconfigs.scheduler, i.cpIp, SCHEDULER_PORT), '--profiling=false', '--v=1'];
 }
 
 /** The flags `weft agent` takes in Kubernetes mode. */

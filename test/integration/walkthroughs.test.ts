@@ -47,6 +47,14 @@ const TAKEN_IDS = new Set([
 ]);
 const TAKEN_NAMES = new Set(['c1', 'c2', ...KUBE_DEMO_CLUSTERS.map((c) => c.name)]);
 
+/** The rows of `weft identity list` output that name a cluster: [id, cluster, label…]. */
+function identityRows(output: string): string[][] {
+  return output
+    .split('\n')
+    .filter((l) => /^\d+\s+cluster\d/.test(l))
+    .map((l) => l.split(/\s+/));
+}
+
 interface PageLab {
   readonly name: string;
   readonly id: number;
@@ -253,11 +261,7 @@ describe("docs/seed-003.md: seed 003's L4 policy across two clusters (native rou
   });
 
   test('identities carry their cluster id in the upper bits (101, 102) and their cluster label', async () => {
-    const rows = (await page())
-      .output('identities')
-      .split('\n')
-      .filter((l) => /^\d+\s+cluster\d/.test(l))
-      .map((l) => l.split(/\s+/));
+    const rows = identityRows((await page()).output('identities'));
     assert.equal(rows.length, 4, 'protected-db, stranger, employee in cluster1; employee in cluster2');
     for (const [id, cluster, label] of rows) {
       assert.equal(Number(id) >>> 16, cluster === 'cluster1' ? 101 : 102, `identity ${id} of ${cluster}`);
@@ -389,11 +393,7 @@ describe("docs/seed-003-kubernetes.md: seed 003's L4 policy as a cilium.io/v2 cu
   });
 
   test('identities carry their cluster id in the upper bits (75, 76) and their cluster label', async () => {
-    const rows = (await page())
-      .output('identities')
-      .split('\n')
-      .filter((l) => /^\d+\s+cluster\d/.test(l))
-      .map((l) => l.split(/\s+/));
+    const rows = identityRows((await page()).output('identities'));
     assert.equal(rows.length, 4, 'protected-db, stranger, employee in cluster1; employee in cluster2');
     for (const [id, cluster] of rows) assert.equal(Number(id) >>> 16, cluster === 'cluster1' ? 75 : 76, `identity ${id} of ${cluster}`);
   });

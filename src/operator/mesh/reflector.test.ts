@@ -8,6 +8,7 @@ import { WeftError, ErrorCode } from '../../errors.ts';
 import { createLogger } from '../../util/log.ts';
 import { startReflector, type Reflector, type ReflectorOptions } from './reflector.ts';
 import { FakeRemote, fakeRemoteFactory } from './testRemote.ts';
+import type { RemoteKvFactory } from './remoteConnection.ts';
 import { CountingKv, endpointState, keysUnder, nodeState, readStatus, seedCluster, until } from './testFixtures.ts';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -376,19 +377,22 @@ test('a record deleted and written again at once ends connected with a full cach
   }
 });
 
+/** The remote, reached after its proxy refused the first `refusals` connections with `message`. */
+function refusedFirst(remote: FakeRemote, refusals: number, message: string): RemoteKvFactory {
+  const real = fakeRemoteFactory(remote);
+  let left = refusals;
+  return (cfg, tls) => {
+    if (left-- > 0) throw new WeftError(ErrorCode.PermissionDenied, message);
+    return real(cfg, tls);
+  };
+}
+
 test("a remote proxy that has no record of this cluster yet is waited for: no failure counted, the reason shown, then connected", async () => {
   const h = harness();
   try {
     await seedCluster(h.remote.kv, 'c2');
     await connect(h);
-    const real = fakeRemoteFactory(h.remote);
-    let refusals = 2;
-    h.start({
-      connectRemote: (cfg, tls) => {
-        if (refusals-- > 0) throw new WeftError(ErrorCode.PermissionDenied, 'etcd refused the call: 7 PERMISSION_DENIED: weft mesh proxy: cluster c1 is not connected to c2');
-        return real(cfg, tls);
-      },
-    });
+    h.start({ connectRemote: refusedFirst(h.remote, 2, 'etcd refused the call: 7 PERMISSION_DENIED: weft mesh proxy: cluster c1 is not connected to c2') });
     await ready(h);
     const st = await readStatus(h.local, 'c2');
     assert.equal(st?.failures, 0);
@@ -403,14 +407,7 @@ test('any other refusal by the remote counts as a failure', async () => {
   try {
     await seedCluster(h.remote.kv, 'c2');
     await connect(h);
-    const real = fakeRemoteFactory(h.remote);
-    let refusals = 1;
-    h.start({
-      connectRemote: (cfg, tls) => {
-        if (refusals-- > 0) throw new WeftError(ErrorCode.PermissionDenied, 'weft mesh proxy: certificate CN "remote-c1" is not signed by the CA recorded for cluster c1');
-        return real(cfg, tls);
-      },
-    });
+    h.start({ connectRemote: refusedFirst(h.remote, 1, 'weft mesh proxy: certificate CN "remote-c1" is not signed by the CA recorded for cluster c1') });
     await ready(h);
     assert.equal((await readStatus(h.local, 'c2'))?.failures, 1);
   } finally {
